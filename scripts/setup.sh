@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs every Debian package dbinsight's build, tests and demo need. Idempotent; run as root.
+set -euo pipefail
+PKGS=(
+  # build
+  build-essential cmake ninja-build pkg-config
+  # libraries (one door each: see docs/architecture.md)
+  libpq-dev libpg-query-dev libsqlite3-dev libzstd-dev libcpp-httplib-dev nlohmann-json3-dev
+  libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libxxhash-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # real services and clients the tests and demo drive
+  postgresql-15 postgresql-client-15 postgresql-contrib awscli python3-boto3
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  # Never let a package's postinst start a system service on the host.
+  [ -x /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; }
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}"
+fi
