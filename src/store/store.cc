@@ -1,0 +1,597 @@
+#include "store/store.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "common/log.h"
+#include "store/codec.h"
+#include "store/sqlite.h"
+
+namespace dbinsight::store {
+
+namespace {
+
+// Schema version 1 (docs/store-format.md). Forward-only migrations go in Init().
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS instance(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL);
+CREATE TABLE IF NOT EXISTS dim_key(grp INTEGER NOT NULL, id INTEGER NOT NULL, vals BLOB NOT NULL,
+                                   PRIMARY KEY(grp, id));
+CREATE TABLE IF NOT EXISTS combo(id INTEGER PRIMARY KEY, keys BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS live_sec(inst INTEGER NOT NULL, ts INTEGER NOT NULL, samples INTEGER NOT NULL,
+                                    PRIMARY KEY(inst, ts)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS live_row(inst INTEGER NOT NULL, ts INTEGER NOT NULL, combo INTEGER NOT NULL,
+                                    hits INTEGER NOT NULL, PRIMARY KEY(inst, ts, combo)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sec_block(inst INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
+                                     PRIMARY KEY(inst, start));
+CREATE TABLE IF NOT EXISTS rollup(inst INTEGER NOT NULL, tier INTEGER NOT NULL, start INTEGER NOT NULL,
+                                  data BLOB NOT NULL, PRIMARY KEY(inst, tier, start));
+CREATE TABLE IF NOT EXISTS sealed(inst INTEGER NOT NULL, tier INTEGER NOT NULL, through INTEGER NOT NULL,
+                                  PRIMARY KEY(inst, tier)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS gap(inst INTEGER NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER NOT NULL,
+                               reason TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS gap_by_inst ON gap(inst, to_ms);
+)sql";
+
+std::string EncodeKey(const model::GroupKey& vals) {
+  std::string out;
+  for (const auto& v : vals) codec::PutBytes(out, v);
+  return out;
+}
+
+model::GroupKey DecodeKey(std::string_view raw) {
+  codec::Reader in(raw);
+  model::GroupKey out;
+  while (!in.done() && !in.failed()) out.emplace_back(in.Bytes());
+  return out;
+}
+
+std::string EncodeCombo(const ComboKeys& keys) {
+  std::string out;
+  for (uint32_t k : keys) codec::PutVarint(out, k);
+  return out;
+}
+
+int64_t FloorTo(int64_t t, int64_t step) { return t - ((t % step) + step) % step; }
+
+Result<int64_t> SealedThrough(Database& db, int64_t inst, int tier) {
+  auto st = db.Prepare("SELECT through FROM sealed WHERE inst = ? AND tier = ?");
+  if (!st.ok()) return st.status();
+  st->Bind(1, inst).Bind(2, static_cast<int64_t>(tier));
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  return row.value() ? st->Int(0) : int64_t{0};
+}
+
+// A read snapshot: every statement inside sees the same database state, so a
+// seal committed mid-query cannot hide a minute.
+class ReadTxn {
+ public:
+  explicit ReadTxn(Database& db) : db_(db) { ok_ = db_.Exec("BEGIN").ok(); }
+  ~ReadTxn() {
+    if (ok_) (void)db_.Exec("COMMIT");
+  }
+
+ private:
+  Database& db_;
+  bool ok_;
+};
+
+}  // namespace
+
+size_t Store::ComboHash::operator()(const ComboKeys& k) const {
+  size_t h = 1469598103934665603ULL;
+  for (uint32_t v : k) h = (h ^ v) * 1099511628211ULL;
+  return h;
+}
+
+Store::Store(const StoreOptions& options, const Clock& clock) : options_(options), clock_(clock) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, const Clock& clock) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.directory, ec);
+  if (ec) return Status::Unavailable("cannot create store directory " + options.directory + ": " + ec.message());
+  std::unique_ptr<Store> store(new Store(options, clock));
+  DBI_RETURN_IF_ERROR(store->Init());
+  return store;
+}
+
+Status Store::Init() {
+  std::string path = options_.directory + "/dbinsight.db";
+  auto w = Database::Open(path);
+  if (!w.ok()) return w.status();
+  writer_ = std::move(w.value());
+  DBI_RETURN_IF_ERROR(writer_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  DBI_RETURN_IF_ERROR(writer_->Exec(kSchema));
+  {
+    auto v = writer_->Prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+    if (!v.ok()) return v.status();
+    auto row = v->Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) {
+      auto ins = writer_->Prepare("INSERT INTO meta(key, value) VALUES('schema_version', ?)");
+      if (!ins.ok()) return ins.status();
+      DBI_RETURN_IF_ERROR(ins->Bind(1, std::to_string(kSchemaVersion)).Run());
+    } else if (std::stoi(std::string(v->Text(0))) > kSchemaVersion) {
+      return Status::InvalidArgument("store " + path + " has schema version " + std::string(v->Text(0)) +
+                                     ", newer than this dbinsight understands (" +
+                                     std::to_string(kSchemaVersion) + ")");
+    }
+  }
+  auto r = Database::Open(path);
+  if (!r.ok()) return r.status();
+  reader_ = std::move(r.value());
+  return LoadDictionary();
+}
+
+Status Store::LoadDictionary() {
+  std::unique_lock dict(dict_mu_);
+  combos_.assign(1, ComboKeys{});  // id 0 unused
+  auto keys = writer_->Prepare("SELECT grp, id, vals FROM dim_key ORDER BY grp, id");
+  if (!keys.ok()) return keys.status();
+  for (;;) {
+    auto row = keys->Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    auto g = static_cast<size_t>(keys->Int(0));
+    auto id = static_cast<uint32_t>(keys->Int(1));
+    if (g >= key_vals_.size()) return Status::DataLoss("dim_key row with unknown group");
+    if (key_vals_[g].size() <= id) key_vals_[g].resize(id + 1);
+    key_vals_[g][id] = std::string(keys->Blob(2));
+    key_ids_[g][key_vals_[g][id]] = id;
+  }
+  auto combos = writer_->Prepare("SELECT id, keys FROM combo ORDER BY id");
+  if (!combos.ok()) return combos.status();
+  for (;;) {
+    auto row = combos->Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    auto id = static_cast<uint32_t>(combos->Int(0));
+    codec::Reader in(combos->Blob(1));
+    ComboKeys k{};
+    for (auto& v : k) v = static_cast<uint32_t>(in.Varint());
+    if (combos_.size() <= id) combos_.resize(id + 1);
+    combos_[id] = k;
+    combo_ids_[k] = id;
+  }
+  auto insts = writer_->Prepare("SELECT id, name FROM instance");
+  if (!insts.ok()) return insts.status();
+  for (;;) {
+    auto row = insts->Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    InstanceState st;
+    st.id = insts->Int(0);
+    for (size_t t = 1; t < kTiers.size(); ++t) {
+      auto s = SealedThrough(*writer_, st.id, kTiers[t]);
+      if (!s.ok()) return s.status();
+      st.sealed_through[t] = s.value();
+    }
+    instances_[std::string(insts->Text(1))] = st;
+  }
+  return Status::Ok();
+}
+
+Result<Store::InstanceState*> Store::Instance(const std::string& name) {
+  {
+    std::shared_lock dict(dict_mu_);
+    auto it = instances_.find(name);
+    if (it != instances_.end()) return &it->second;
+  }
+  auto ins = writer_->Prepare("INSERT INTO instance(name) VALUES(?)");
+  if (!ins.ok()) return ins.status();
+  DBI_RETURN_IF_ERROR(ins->Bind(1, name).Run());
+  std::unique_lock dict(dict_mu_);
+  InstanceState& st = instances_[name];
+  st.id = writer_->LastInsertRowId();
+  return &st;
+}
+
+const Store::InstanceState* Store::FindInstance(const std::string& name) const {
+  std::shared_lock dict(dict_mu_);
+  auto it = instances_.find(name);
+  return it == instances_.end() ? nullptr : &it->second;
+}
+
+Result<uint32_t> Store::KeyId(model::Group group, const model::GroupKey& vals) {
+  auto g = static_cast<size_t>(group);
+  std::string enc = EncodeKey(vals);
+  {
+    std::shared_lock dict(dict_mu_);
+    auto it = key_ids_[g].find(enc);
+    if (it != key_ids_[g].end()) return it->second;
+  }
+  // Id 0 is reserved so a zeroed ComboKeys never aliases a real key.
+  auto id = static_cast<uint32_t>(std::max<size_t>(key_vals_[g].size(), 1));
+  auto ins = writer_->Prepare("INSERT INTO dim_key(grp, id, vals) VALUES(?, ?, ?)");
+  if (!ins.ok()) return ins.status();
+  DBI_RETURN_IF_ERROR(ins->Bind(1, static_cast<int64_t>(g)).Bind(2, static_cast<int64_t>(id)).BindBlob(3, enc).Run());
+  std::unique_lock dict(dict_mu_);
+  key_vals_[g].resize(id + 1);
+  key_vals_[g][id] = enc;
+  key_ids_[g][std::move(enc)] = id;
+  return id;
+}
+
+Result<uint32_t> Store::ComboId(const ComboKeys& keys) {
+  {
+    std::shared_lock dict(dict_mu_);
+    auto it = combo_ids_.find(keys);
+    if (it != combo_ids_.end()) return it->second;
+  }
+  auto id = static_cast<uint32_t>(combos_.size());
+  auto ins = writer_->Prepare("INSERT INTO combo(id, keys) VALUES(?, ?)");
+  if (!ins.ok()) return ins.status();
+  DBI_RETURN_IF_ERROR(ins->Bind(1, static_cast<int64_t>(id)).BindBlob(2, EncodeCombo(keys)).Run());
+  std::unique_lock dict(dict_mu_);
+  combos_.push_back(keys);
+  combo_ids_[keys] = id;
+  return id;
+}
+
+void Store::NoteWriteError(const Status& st) {
+  std::lock_guard lock(stats_mu_);
+  ++stats_.write_errors;
+  if (st.message() != stats_.last_error) {
+    log::Error("store write failed (sample dropped; the gap will show): {}", st.ToString());
+    stats_.last_error = st.message();
+  }
+}
+
+void Store::Append(model::Sample&& sample) {
+  Status st = AppendSample(sample);
+  if (!st.ok()) NoteWriteError(st);
+}
+
+void Store::RecordGap(model::Gap&& gap) {
+  Status st = AppendGap(gap);
+  if (!st.ok()) NoteWriteError(st);
+}
+
+Status Store::AppendSample(const model::Sample& sample) {
+  std::lock_guard lock(write_mu_);
+  auto inst_or = Instance(sample.instance_id);
+  if (!inst_or.ok()) return inst_or.status();
+  InstanceState& inst = *inst_or.value();
+  auto ts = static_cast<int64_t>(std::floor(ToEpochSeconds(sample.time)));
+  if (ts < inst.sealed_through[1]) {
+    std::lock_guard s(stats_mu_);
+    ++stats_.late_samples_dropped;
+    return Status::Ok();
+  }
+  // Dictionary entries are committed on their own, before the sample, so a
+  // failed sample transaction never leaves ids in memory that the file lacks.
+  std::unordered_map<uint32_t, uint32_t> counts;
+  for (const model::SessionRow& row : sample.active) {
+    ComboKeys keys{};
+    for (int g = 0; g < model::kGroupCount; ++g) {
+      auto id = KeyId(model::kAllGroups[g], row.dims[g]);
+      if (!id.ok()) return id.status();
+      keys[g] = id.value();
+    }
+    auto combo = ComboId(keys);
+    if (!combo.ok()) return combo.status();
+    ++counts[combo.value()];
+  }
+  Transaction tx(*writer_);
+  DBI_RETURN_IF_ERROR(tx.Begin());
+  int64_t minute = FloorTo(ts, 60);
+  if (minute > inst.sealed_through[1]) DBI_RETURN_IF_ERROR(Seal(inst, minute));
+  auto sec = writer_->Prepare(
+      "INSERT INTO live_sec(inst, ts, samples) VALUES(?, ?, 1) "
+      "ON CONFLICT(inst, ts) DO UPDATE SET samples = samples + 1");
+  if (!sec.ok()) return sec.status();
+  DBI_RETURN_IF_ERROR(sec->Bind(1, inst.id).Bind(2, ts).Run());
+  auto row = writer_->Prepare(
+      "INSERT INTO live_row(inst, ts, combo, hits) VALUES(?, ?, ?, ?) "
+      "ON CONFLICT(inst, ts, combo) DO UPDATE SET hits = hits + excluded.hits");
+  if (!row.ok()) return row.status();
+  for (const auto& [combo, n] : counts)
+    DBI_RETURN_IF_ERROR(row->Bind(1, inst.id).Bind(2, ts).Bind(3, int64_t{combo}).Bind(4, int64_t{n}).Run());
+  DBI_RETURN_IF_ERROR(tx.Commit());
+  std::lock_guard s(stats_mu_);
+  ++stats_.samples_written;
+  return Status::Ok();
+}
+
+Status Store::AppendGap(const model::Gap& gap) {
+  std::lock_guard lock(write_mu_);
+  auto inst = Instance(gap.instance_id);
+  if (!inst.ok()) return inst.status();
+  auto ins = writer_->Prepare("INSERT INTO gap(inst, from_ms, to_ms, reason) VALUES(?, ?, ?, ?)");
+  if (!ins.ok()) return ins.status();
+  return ins->Bind(1, inst.value()->id)
+      .Bind(2, ToEpochMillis(gap.from))
+      .Bind(3, ToEpochMillis(gap.to))
+      .Bind(4, gap.reason)
+      .Run();
+}
+
+Result<std::vector<Second>> Store::ReadLive(Database& db, int64_t inst, int64_t from, int64_t to) const {
+  std::vector<Second> out;
+  auto secs = db.Prepare("SELECT ts, samples FROM live_sec WHERE inst = ? AND ts >= ? AND ts < ? ORDER BY ts");
+  if (!secs.ok()) return secs.status();
+  secs->Bind(1, inst).Bind(2, from).Bind(3, to);
+  for (;;) {
+    auto r = secs->Step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    out.push_back({secs->Int(0), static_cast<uint32_t>(secs->Int(1)), {}});
+  }
+  if (out.empty()) return out;
+  auto rows = db.Prepare(
+      "SELECT ts, combo, hits FROM live_row WHERE inst = ? AND ts >= ? AND ts < ? ORDER BY ts, combo");
+  if (!rows.ok()) return rows.status();
+  rows->Bind(1, inst).Bind(2, from).Bind(3, to);
+  size_t i = 0;
+  for (;;) {
+    auto r = rows->Step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    int64_t ts = rows->Int(0);
+    while (i < out.size() && out[i].ts < ts) ++i;
+    if (i == out.size() || out[i].ts != ts) return Status::DataLoss("live_row without live_sec");
+    out[i].rows.push_back({static_cast<uint32_t>(rows->Int(1)), static_cast<uint32_t>(rows->Int(2))});
+  }
+  return out;
+}
+
+Status Store::Seal(InstanceState& inst, int64_t up_to) {
+  auto minutes = writer_->Prepare(
+      "SELECT DISTINCT ts - (ts % 60) FROM live_sec WHERE inst = ? AND ts < ? ORDER BY 1");
+  if (!minutes.ok()) return minutes.status();
+  minutes->Bind(1, inst.id).Bind(2, up_to);
+  std::vector<int64_t> starts;
+  for (;;) {
+    auto r = minutes->Step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    starts.push_back(minutes->Int(0));
+  }
+  std::vector<ComboKeys> combos = Combos();
+  auto block = writer_->Prepare("INSERT OR REPLACE INTO sec_block(inst, start, data) VALUES(?, ?, ?)");
+  auto roll = writer_->Prepare("INSERT OR REPLACE INTO rollup(inst, tier, start, data) VALUES(?, 60, ?, ?)");
+  if (!block.ok()) return block.status();
+  if (!roll.ok()) return roll.status();
+  for (int64_t start : starts) {
+    auto secs = ReadLive(*writer_, inst.id, start, start + 60);
+    if (!secs.ok()) return secs.status();
+    auto packed = codec::Compress(EncodeSeconds(secs.value()), options_.zstd_level);
+    if (!packed.ok()) return packed.status();
+    DBI_RETURN_IF_ERROR(block->Bind(1, inst.id).Bind(2, start).BindBlob(3, packed.value()).Run());
+    auto agg = codec::Compress(EncodePeriod(AggregateSeconds(start, secs.value(), combos)), options_.zstd_level);
+    if (!agg.ok()) return agg.status();
+    DBI_RETURN_IF_ERROR(roll->Bind(1, inst.id).Bind(2, start).BindBlob(3, agg.value()).Run());
+  }
+  for (const char* sql : {"DELETE FROM live_row WHERE inst = ? AND ts < ?", "DELETE FROM live_sec WHERE inst = ? AND ts < ?"}) {
+    auto del = writer_->Prepare(sql);
+    if (!del.ok()) return del.status();
+    DBI_RETURN_IF_ERROR(del->Bind(1, inst.id).Bind(2, up_to).Run());
+  }
+  auto sealed = writer_->Prepare("INSERT OR REPLACE INTO sealed(inst, tier, through) VALUES(?, ?, ?)");
+  if (!sealed.ok()) return sealed.status();
+  DBI_RETURN_IF_ERROR(sealed->Bind(1, inst.id).Bind(2, int64_t{60}).Bind(3, up_to).Run());
+  {
+    std::unique_lock dict(dict_mu_);
+    inst.sealed_through[1] = up_to;
+  }
+  for (size_t t = 2; t < kTiers.size(); ++t) DBI_RETURN_IF_ERROR(SealTier(inst, t, up_to));
+  return Status::Ok();
+}
+
+Status Store::SealTier(InstanceState& inst, size_t tier_index, int64_t up_to) {
+  const int64_t tier = kTiers[tier_index];
+  const int64_t lower = kTiers[tier_index - 1];
+  const int64_t end = FloorTo(up_to, tier);
+  const int64_t begin = inst.sealed_through[tier_index];
+  if (end <= begin) return Status::Ok();
+  auto rows = writer_->Prepare(
+      "SELECT start, data FROM rollup WHERE inst = ? AND tier = ? AND start >= ? AND start < ? ORDER BY start");
+  if (!rows.ok()) return rows.status();
+  rows->Bind(1, inst.id).Bind(2, lower).Bind(3, begin).Bind(4, end);
+  std::map<int64_t, std::vector<PeriodAgg>> parts;
+  for (;;) {
+    auto r = rows->Step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    auto raw = codec::Decompress(rows->Blob(1));
+    if (!raw.ok()) return raw.status();
+    auto agg = DecodePeriod(raw.value(), rows->Int(0));
+    if (!agg.ok()) return agg.status();
+    parts[FloorTo(rows->Int(0), tier)].push_back(std::move(agg.value()));
+  }
+  rows->Reset();
+  auto ins = writer_->Prepare("INSERT OR REPLACE INTO rollup(inst, tier, start, data) VALUES(?, ?, ?, ?)");
+  if (!ins.ok()) return ins.status();
+  for (const auto& [start, p] : parts) {
+    auto packed = codec::Compress(EncodePeriod(MergePeriods(start, p)), options_.zstd_level);
+    if (!packed.ok()) return packed.status();
+    DBI_RETURN_IF_ERROR(ins->Bind(1, inst.id).Bind(2, tier).Bind(3, start).BindBlob(4, packed.value()).Run());
+  }
+  auto sealed = writer_->Prepare("INSERT OR REPLACE INTO sealed(inst, tier, through) VALUES(?, ?, ?)");
+  if (!sealed.ok()) return sealed.status();
+  DBI_RETURN_IF_ERROR(sealed->Bind(1, inst.id).Bind(2, tier).Bind(3, end).Run());
+  std::unique_lock dict(dict_mu_);
+  inst.sealed_through[tier_index] = end;
+  return Status::Ok();
+}
+
+Status Store::Maintain(WallTime now) {
+  std::lock_guard lock(write_mu_);
+  auto now_s = static_cast<int64_t>(ToEpochSeconds(now));
+  // Seal instances that stopped sending; a minute is only sealed once no
+  // sample can still arrive for it.
+  int64_t up_to = FloorTo(now_s - 60, 60);
+  std::vector<InstanceState*> insts;
+  {
+    std::shared_lock dict(dict_mu_);
+    for (auto& [name, st] : instances_) insts.push_back(&st);
+  }
+  for (InstanceState* inst : insts) {
+    if (inst->sealed_through[1] >= up_to) continue;
+    Transaction tx(*writer_);
+    DBI_RETURN_IF_ERROR(tx.Begin());
+    DBI_RETURN_IF_ERROR(Seal(*inst, up_to));
+    DBI_RETURN_IF_ERROR(tx.Commit());
+  }
+  const auto& r = options_.retention;
+  const std::array<Days, kTiers.size()> keep = {r.one_second, r.one_minute, r.five_minute, r.one_hour, r.one_day};
+  auto del_block = writer_->Prepare("DELETE FROM sec_block WHERE start < ?");
+  if (!del_block.ok()) return del_block.status();
+  DBI_RETURN_IF_ERROR(del_block->Bind(1, now_s - std::chrono::seconds(keep[0]).count()).Run());
+  auto del_roll = writer_->Prepare("DELETE FROM rollup WHERE tier = ? AND start < ?");
+  if (!del_roll.ok()) return del_roll.status();
+  for (size_t t = 1; t < kTiers.size(); ++t)
+    DBI_RETURN_IF_ERROR(
+        del_roll->Bind(1, int64_t{kTiers[t]}).Bind(2, now_s - std::chrono::seconds(keep[t]).count()).Run());
+  auto del_gap = writer_->Prepare("DELETE FROM gap WHERE to_ms < ?");
+  if (!del_gap.ok()) return del_gap.status();
+  return del_gap->Bind(1, (now_s - std::chrono::seconds(keep.back()).count()) * 1000).Run();
+}
+
+Status Store::ReadSecondsOn(Database& db, int64_t inst, int64_t from, int64_t to,
+                            const std::function<void(const Second&)>& fn) const {
+  auto blocks = db.Prepare("SELECT data FROM sec_block WHERE inst = ? AND start >= ? AND start < ? ORDER BY start");
+  if (!blocks.ok()) return blocks.status();
+  blocks->Bind(1, inst).Bind(2, FloorTo(from, 60)).Bind(3, to);
+  for (;;) {
+    auto r = blocks->Step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    auto raw = codec::Decompress(blocks->Blob(0));
+    if (!raw.ok()) return raw.status();
+    auto secs = DecodeSeconds(raw.value());
+    if (!secs.ok()) return secs.status();
+    for (const Second& s : secs.value())
+      if (s.ts >= from && s.ts < to) fn(s);
+  }
+  auto live = ReadLive(db, inst, from, to);
+  if (!live.ok()) return live.status();
+  for (const Second& s : live.value()) fn(s);
+  return Status::Ok();
+}
+
+Status Store::ReadSeconds(const std::string& instance, int64_t from, int64_t to,
+                          const std::function<void(const Second&)>& fn) const {
+  const InstanceState* inst = FindInstance(instance);
+  if (!inst) return Status::Ok();
+  std::lock_guard lock(read_mu_);
+  ReadTxn txn(*reader_);
+  return ReadSecondsOn(*reader_, inst->id, from, to, fn);
+}
+
+Result<std::vector<PeriodAgg>> Store::ReadPeriodsOn(Database& db, const InstanceState& inst, size_t tier_index,
+                                                    int64_t from, int64_t to,
+                                                    const std::vector<ComboKeys>& combos) const {
+  const int64_t tier = kTiers[tier_index];
+  auto sealed = SealedThrough(db, inst.id, static_cast<int>(tier));
+  if (!sealed.ok()) return sealed.status();
+  std::vector<PeriodAgg> out;
+  auto rows = db.Prepare(
+      "SELECT start, data FROM rollup WHERE inst = ? AND tier = ? AND start >= ? AND start < ? ORDER BY start");
+  if (!rows.ok()) return rows.status();
+  rows->Bind(1, inst.id).Bind(2, tier).Bind(3, from).Bind(4, std::min(to, sealed.value()));
+  for (;;) {
+    auto r = rows->Step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    auto raw = codec::Decompress(rows->Blob(1));
+    if (!raw.ok()) return raw.status();
+    auto agg = DecodePeriod(raw.value(), rows->Int(0));
+    if (!agg.ok()) return agg.status();
+    out.push_back(std::move(agg.value()));
+  }
+  // The unsealed tail is rolled up on the fly from the tier below.
+  int64_t tail = std::max(from, sealed.value());
+  if (tail >= to) return out;
+  std::map<int64_t, std::vector<PeriodAgg>> parts;
+  if (tier_index == 1) {
+    std::map<int64_t, std::vector<Second>> secs;
+    Status st = ReadSecondsOn(db, inst.id, tail, to, [&](const Second& s) { secs[FloorTo(s.ts, 60)].push_back(s); });
+    if (!st.ok()) return st;
+    for (auto& [start, s] : secs) out.push_back(AggregateSeconds(start, s, combos));
+    return out;
+  }
+  auto lower = ReadPeriodsOn(db, inst, tier_index - 1, tail, to, combos);
+  if (!lower.ok()) return lower.status();
+  for (PeriodAgg& p : lower.value()) parts[FloorTo(p.start, tier)].push_back(std::move(p));
+  for (auto& [start, p] : parts) out.push_back(MergePeriods(start, p));
+  return out;
+}
+
+Result<std::vector<PeriodAgg>> Store::ReadPeriods(const std::string& instance, int tier, int64_t from,
+                                                  int64_t to) const {
+  auto it = std::find(kTiers.begin(), kTiers.end(), tier);
+  DBI_CHECK(it != kTiers.end() && tier > 1);
+  const InstanceState* inst = FindInstance(instance);
+  if (!inst) return std::vector<PeriodAgg>{};
+  std::vector<ComboKeys> combos = Combos();
+  std::lock_guard lock(read_mu_);
+  ReadTxn txn(*reader_);
+  return ReadPeriodsOn(*reader_, *inst, static_cast<size_t>(it - kTiers.begin()), from, to, combos);
+}
+
+std::vector<GapRecord> Store::Gaps(const std::string& instance, double from, double to) const {
+  std::vector<GapRecord> out;
+  const InstanceState* inst = FindInstance(instance);
+  if (!inst) return out;
+  std::lock_guard lock(read_mu_);
+  auto q = reader_->Prepare(
+      "SELECT from_ms, to_ms, reason FROM gap WHERE inst = ? AND to_ms > ? AND from_ms < ? ORDER BY from_ms");
+  if (!q.ok()) return out;
+  q->Bind(1, inst->id).Bind(2, static_cast<int64_t>(from * 1000)).Bind(3, static_cast<int64_t>(to * 1000));
+  while (true) {
+    auto r = q->Step();
+    if (!r.ok() || !r.value()) break;
+    out.push_back({q->Int(0) / 1000.0, q->Int(1) / 1000.0, std::string(q->Text(2))});
+  }
+  return out;
+}
+
+std::vector<ComboKeys> Store::Combos() const {
+  std::shared_lock dict(dict_mu_);
+  return combos_;
+}
+
+model::GroupKey Store::KeyValues(model::Group group, uint32_t key) const {
+  std::shared_lock dict(dict_mu_);
+  const auto& vals = key_vals_[static_cast<size_t>(group)];
+  return key < vals.size() ? DecodeKey(vals[key]) : model::GroupKey{};
+}
+
+size_t Store::KeyCount(model::Group group) const {
+  std::shared_lock dict(dict_mu_);
+  return key_vals_[static_cast<size_t>(group)].size();
+}
+
+int64_t Store::OldestSecond(const std::string& instance, int tier) const {
+  const InstanceState* inst = FindInstance(instance);
+  if (!inst) return 0;
+  std::lock_guard lock(read_mu_);
+  auto q = tier == 1 ? reader_->Prepare("SELECT MIN(start) FROM sec_block WHERE inst = ?")
+                     : reader_->Prepare("SELECT MIN(start) FROM rollup WHERE inst = ? AND tier = ?");
+  if (!q.ok()) return 0;
+  q->Bind(1, inst->id);
+  if (tier != 1) q->Bind(2, int64_t{tier});
+  auto r = q->Step();
+  return r.ok() && r.value() ? q->Int(0) : 0;
+}
+
+StoreStats Store::stats() const {
+  std::lock_guard lock(stats_mu_);
+  return stats_;
+}
+
+int64_t Store::SecondTierBytesForTest() const {
+  std::lock_guard lock(read_mu_);
+  auto q = reader_->Prepare("SELECT COALESCE(SUM(LENGTH(data)), 0) FROM sec_block");
+  if (!q.ok()) return -1;
+  auto r = q->Step();
+  return r.ok() && r.value() ? q->Int(0) : -1;
+}
+
+}  // namespace dbinsight::store

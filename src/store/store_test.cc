@@ -1,0 +1,151 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace dbinsight::store {
+namespace {
+
+class TempDirFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/dbi-store-XXXXXX";
+    ASSERT_TRUE(mkdtemp(tmpl));
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_;
+  SystemClock clock_;
+};
+
+model::SessionRow Row(const std::string& wait, const std::string& sql) {
+  model::SessionRow r;
+  r.dims[static_cast<int>(model::Group::kWaitEvent)] = {wait, wait.substr(0, wait.find(':'))};
+  r.dims[static_cast<int>(model::Group::kWaitEventType)] = {wait.substr(0, wait.find(':'))};
+  r.dims[static_cast<int>(model::Group::kSqlTokenized)] = {"ID" + sql, "1", sql};
+  r.dims[static_cast<int>(model::Group::kSql)] = {"S" + sql, "1", sql, "ID" + sql};
+  r.dims[static_cast<int>(model::Group::kUser)] = {"10", "app"};
+  r.dims[static_cast<int>(model::Group::kHost)] = {"local", "local"};
+  r.dims[static_cast<int>(model::Group::kDb)] = {"testdb"};
+  r.dims[static_cast<int>(model::Group::kApplication)] = {"psql"};
+  r.dims[static_cast<int>(model::Group::kSessionType)] = {"client backend"};
+  return r;
+}
+
+model::Sample At(double t, int sleepers, int lockers) {
+  model::Sample s;
+  s.instance_id = "pg1";
+  s.time = FromEpochSeconds(t);
+  for (int i = 0; i < sleepers; ++i) s.active.push_back(Row("Timeout:PgSleep", "select pg_sleep($1)"));
+  for (int i = 0; i < lockers; ++i) s.active.push_back(Row("Lock:transactionid", "update t set v = $1"));
+  return s;
+}
+
+TEST_F(TempDirFixture, SecondsAndPeriodsAgreeAcrossSealAndReopen) {
+  const int64_t t0 = 1700000000 - 1700000000 % 3600;
+  {
+    auto store = Store::Open({.directory = dir_}, clock_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    for (int i = 0; i < 600; ++i) {
+      if (i >= 100 && i < 110) continue;  // a 10 s gap: never sampled
+      ASSERT_TRUE((*store)->AppendSample(At(t0 + i + 0.3, 3, i % 2 ? 2 : 0)).ok());
+    }
+  }
+  auto store = Store::Open({.directory = dir_}, clock_);
+  ASSERT_TRUE(store.ok());
+  int seconds = 0;
+  double total = 0;
+  ASSERT_TRUE((*store)->ReadSeconds("pg1", t0, t0 + 600, [&](const Second& s) {
+    ++seconds;
+    for (const auto& r : s.rows) total += r.hits;
+  }).ok());
+  EXPECT_EQ(seconds, 590);
+  EXPECT_EQ(total, 590 * 3 + 295 * 2);
+  // Minutes 0..8 are sealed into blocks, minute 9 is live; 300 s tier has
+  // one sealed period and one computed on the fly.
+  for (int tier : {60, 300, 3600}) {
+    auto periods = (*store)->ReadPeriods("pg1", tier, t0, t0 + 3600);
+    ASSERT_TRUE(periods.ok()) << periods.status().ToString();
+    uint32_t n = 0;
+    double sum = 0, mx = 0, mn = 1e9;
+    for (const auto& p : periods.value()) {
+      n += p.seconds;
+      sum += p.sum;
+      mx = std::max(mx, p.max);
+      mn = std::min(mn, p.min);
+    }
+    EXPECT_EQ(n, 590u) << tier;
+    EXPECT_DOUBLE_EQ(sum, total) << tier;
+    EXPECT_DOUBLE_EQ(mx, 5) << tier;
+    EXPECT_DOUBLE_EQ(mn, 3) << tier;
+  }
+}
+
+TEST_F(TempDirFixture, KillNineLosesNothingAcknowledged) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const int64_t t0 = 1700000000;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    auto store = Store::Open({.directory = dir_}, clock_);
+    if (!store.ok()) _exit(2);
+    for (int i = 0;; ++i) {
+      if (!(*store)->AppendSample(At(t0 + i, 2, 1)).ok()) _exit(3);
+      // Acknowledge only after AppendSample returned.
+      if (write(fds[1], &i, sizeof i) != sizeof i) _exit(4);
+    }
+  }
+  close(fds[1]);
+  int last = -1, v;
+  while (last < 150 && read(fds[0], &v, sizeof v) == sizeof v) last = v;
+  kill(pid, SIGKILL);
+  while (read(fds[0], &v, sizeof v) == sizeof v) last = v;  // drain acks sent before death
+  close(fds[0]);
+  int status;
+  waitpid(pid, &status, 0);
+  auto store = Store::Open({.directory = dir_}, clock_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  int64_t max_ts = 0;
+  int seconds = 0;
+  ASSERT_TRUE((*store)->ReadSeconds("pg1", t0, t0 + 100000, [&](const Second& s) {
+    ++seconds;
+    max_ts = s.ts;
+    EXPECT_EQ(s.rows.size(), 2u);
+  }).ok());
+  EXPECT_GE(max_ts, t0 + last);
+  EXPECT_GE(seconds, last + 1);
+  // Writing after the crash continues cleanly.
+  EXPECT_TRUE((*store)->AppendSample(At(max_ts + 1, 1, 0)).ok());
+}
+
+TEST_F(TempDirFixture, GapsAreRecordedAndRetentionDropsOldTiers) {
+  auto store = Store::Open({.directory = dir_, .retention = {.one_second = Days(1)}}, clock_);
+  ASSERT_TRUE(store.ok());
+  const int64_t t0 = 1700000000 - 1700000000 % 60;
+  ASSERT_TRUE((*store)->AppendSample(At(t0, 1, 0)).ok());
+  ASSERT_TRUE((*store)->AppendGap({"pg1", FromEpochSeconds(t0 + 1), FromEpochSeconds(t0 + 30), "connection refused"}).ok());
+  auto gaps = (*store)->Gaps("pg1", t0, t0 + 60);
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_EQ(gaps[0].reason, "connection refused");
+  EXPECT_DOUBLE_EQ(gaps[0].to, t0 + 30);
+  // Maintain seals the idle instance, then two days later drops its seconds
+  // but keeps the minute rollup.
+  ASSERT_TRUE((*store)->Maintain(FromEpochSeconds(t0 + 300)).ok());
+  EXPECT_EQ((*store)->OldestSecond("pg1", 1), t0);
+  ASSERT_TRUE((*store)->Maintain(FromEpochSeconds(t0 + 2 * 86400)).ok());
+  EXPECT_EQ((*store)->OldestSecond("pg1", 1), 0);
+  EXPECT_EQ((*store)->OldestSecond("pg1", 60), t0);
+  auto p = (*store)->ReadPeriods("pg1", 60, t0, t0 + 60);
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(p->size(), 1u);
+  EXPECT_DOUBLE_EQ(p->front().sum, 1);
+}
+
+}  // namespace
+}  // namespace dbinsight::store
