@@ -19,7 +19,7 @@ namespace dbinsight::pi {
 
 class QueryEngine {
  public:
-  QueryEngine(store::Store& store, const Clock& clock);
+  explicit QueryEngine(store::Store& store);
 
   // InvalidArgument (message names the parameter, e.g. "MetricQueries[0].Metric")
   // for unknown metrics, groups, dimensions, bad periods or time ranges.
@@ -38,7 +38,6 @@ class QueryEngine {
 
  private:
   store::Store& store_;
-  const Clock& clock_;
 };
 
 }  // namespace dbinsight::pi

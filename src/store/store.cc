@@ -568,6 +568,15 @@ size_t Store::KeyCount(model::Group group) const {
   return key_vals_[static_cast<size_t>(group)].size();
 }
 
+std::vector<model::GroupKey> Store::AllKeyValues(model::Group group) const {
+  std::shared_lock dict(dict_mu_);
+  const auto& vals = key_vals_[static_cast<size_t>(group)];
+  std::vector<model::GroupKey> out;
+  out.reserve(vals.size());
+  for (const auto& v : vals) out.push_back(DecodeKey(v));
+  return out;
+}
+
 int64_t Store::OldestSecond(const std::string& instance, int tier) const {
   const InstanceState* inst = FindInstance(instance);
   if (!inst) return 0;

@@ -1,0 +1,142 @@
+#include "pi/query_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/store.h"
+
+namespace dbinsight::pi {
+namespace {
+
+model::SessionRow Row(const std::string& wait, const std::string& sql, const std::string& user) {
+  model::SessionRow r;
+  const std::string type = wait.substr(0, wait.find(':'));
+  r.dims[static_cast<int>(model::Group::kWaitEvent)] = {wait, type};
+  r.dims[static_cast<int>(model::Group::kWaitEventType)] = {type};
+  r.dims[static_cast<int>(model::Group::kSqlTokenized)] = {"T" + sql, "42", sql};
+  r.dims[static_cast<int>(model::Group::kSql)] = {"S" + sql, "42", sql, "T" + sql};
+  r.dims[static_cast<int>(model::Group::kUser)] = {"10", user};
+  r.dims[static_cast<int>(model::Group::kHost)] = {"local", "local"};
+  r.dims[static_cast<int>(model::Group::kDb)] = {"testdb"};
+  r.dims[static_cast<int>(model::Group::kApplication)] = {"app"};
+  r.dims[static_cast<int>(model::Group::kSessionType)] = {"client backend"};
+  return r;
+}
+
+class QueryEngineTest : public ::testing::Test {
+ protected:
+  // 10 minutes (t0 hour-aligned), second 300..309 never sampled. Every second:
+  // 3 sleepers (user a); odd seconds also 2 lock waiters (user b).
+  void SetUp() override {
+    char tmpl[] = "/tmp/dbi-pi-XXXXXX";
+    ASSERT_TRUE(mkdtemp(tmpl));
+    dir_ = tmpl;
+    auto s = store::Store::Open({.directory = dir_}, clock_);
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(s.value());
+    for (int i = 0; i < 600; ++i) {
+      if (i >= 300 && i < 310) continue;
+      model::Sample smp{"pg1", FromEpochSeconds(t0_ + i), {}, 0};
+      for (int k = 0; k < 3; ++k) smp.active.push_back(Row("Timeout:PgSleep", "select pg_sleep($1)", "a"));
+      if (i % 2)
+        for (int k = 0; k < 2; ++k) smp.active.push_back(Row("Lock:transactionid", "update t set v = $1", "b"));
+      ASSERT_TRUE(store_->AppendSample(smp).ok());
+    }
+    engine_ = std::make_unique<QueryEngine>(*store_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  GetResourceMetricsRequest Req(const std::string& metric, std::optional<int> period) {
+    GetResourceMetricsRequest r;
+    r.instance_id = "pg1";
+    r.start = FromEpochSeconds(t0_);
+    r.end = FromEpochSeconds(t0_ + 600);
+    r.period_seconds = period;
+    r.queries.push_back({metric, std::nullopt, {}});
+    return r;
+  }
+
+  const int64_t t0_ = 1700000000 - 1700000000 % 3600;
+  std::string dir_;
+  SystemClock clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<QueryEngine> engine_;
+};
+
+TEST_F(QueryEngineTest, TotalLoadPerPeriodWithGapsAsMissingPoints) {
+  auto r = engine_->GetResourceMetrics(Req("db.load.avg", 60));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->series.size(), 1u);
+  ASSERT_EQ(r->series[0].points.size(), 10u);
+  EXPECT_DOUBLE_EQ(r->series[0].points[0].timestamp, t0_ + 60);  // END_TIME alignment
+  EXPECT_DOUBLE_EQ(r->series[0].points[0].value, 4.0);
+  auto secs = engine_->GetResourceMetrics(Req("db.load.max", 1));
+  ASSERT_TRUE(secs.ok());
+  EXPECT_EQ(secs->series[0].points.size(), 590u);  // the 10 unsampled seconds have no point
+  auto mx = engine_->GetResourceMetrics(Req("db.load.max", 300));
+  ASSERT_TRUE(mx.ok());
+  EXPECT_DOUBLE_EQ(mx->series[0].points[0].value, 5);
+  auto mn = engine_->GetResourceMetrics(Req("db.load.min", 300));
+  EXPECT_DOUBLE_EQ(mn->series[0].points[1].value, 3);
+}
+
+TEST_F(QueryEngineTest, GroupByWaitAndFilterByUser) {
+  auto req = Req("db.load.avg", 300);
+  req.queries[0].group_by = DimensionGroup{"db.wait_event", {}, 5};
+  auto r = engine_->GetResourceMetrics(req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->series.size(), 3u);
+  EXPECT_EQ(r->series[1].dimensions.at("db.wait_event.name"), "Timeout:PgSleep");
+  EXPECT_EQ(r->series[1].dimensions.at("db.wait_event.type"), "Timeout");
+  EXPECT_DOUBLE_EQ(r->series[1].points[0].value, 3);
+  EXPECT_DOUBLE_EQ(r->series[2].points[0].value, 1);
+  req.queries[0].filter = {{"db.user.name", "b"}};
+  req.queries[0].metric = "db.load.max";
+  auto f = engine_->GetResourceMetrics(req);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_EQ(f->series.size(), 2u);
+  EXPECT_DOUBLE_EQ(f->series[0].points[0].value, 2);
+  EXPECT_EQ(f->series[1].dimensions.at("db.wait_event.name"), "Lock:transactionid");
+}
+
+TEST_F(QueryEngineTest, DescribeDimensionKeysRanksAndPartitions) {
+  DescribeDimensionKeysRequest req;
+  req.instance_id = "pg1";
+  req.start = FromEpochSeconds(t0_);
+  req.end = FromEpochSeconds(t0_ + 600);
+  req.metric = "db.load.avg";
+  req.group_by = {"db.sql_tokenized", {}, 10};
+  req.partition_by = DimensionGroup{"db.wait_event_type", {}, 10};
+  req.additional_metrics = {"db.load.max"};
+  auto r = engine_->DescribeDimensionKeys(req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->keys.size(), 2u);
+  EXPECT_EQ(r->keys[0].dimensions.at("db.sql_tokenized.statement"), "select pg_sleep($1)");
+  EXPECT_NEAR(r->keys[0].total, 3, 1e-9);
+  EXPECT_NEAR(r->keys[1].total, 1, 1e-9);
+  ASSERT_EQ(r->partition_keys.size(), 2u);
+  EXPECT_EQ(r->partition_keys[0].at("db.wait_event_type.name"), "Timeout");
+  EXPECT_NEAR(r->keys[0].partitions[0], 3, 1e-9);
+  EXPECT_NEAR(r->keys[0].partitions[1], 0, 1e-9);
+  EXPECT_NEAR(r->keys[1].additional_metrics.at("db.load.max"), 1, 1e-9);
+}
+
+TEST_F(QueryEngineTest, InvalidInputNamesTheParameter) {
+  auto bad = engine_->GetResourceMetrics(Req("db.load", 60));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("MetricQueries[0].Metric"), std::string::npos);
+  auto req = Req("db.load.avg", 60);
+  req.queries[0].group_by = DimensionGroup{"db.wait_event", {"db.user.name"}, 5};
+  auto g = engine_->GetResourceMetrics(req);
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.status().message().find("MetricQueries[0].GroupBy.Dimensions[0]"), std::string::npos);
+  EXPECT_FALSE(engine_->GetResourceMetrics(Req("db.load.avg", 7)).ok());
+  auto d = engine_->GetDimensionKeyDetails("pg1", "db.sql", "Sselect pg_sleep($1)", {"statement"});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ((*d)[0].dimension, "db.sql.statement");
+  EXPECT_EQ((*d)[0].value, "select pg_sleep($1)");
+}
+
+}  // namespace
+}  // namespace dbinsight::pi
