@@ -1,0 +1,266 @@
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace dbinsight::config {
+
+namespace {
+
+Status Bad(const std::string& key, const std::string& what) { return Status::InvalidArgument(key + ": " + what); }
+
+// Rejects keys we do not know, so a typo ("intervall") is an error instead of
+// a silently ignored setting.
+Status CheckKeys(const YAML::Node& map, const std::string& where, const std::set<std::string>& known) {
+  for (const auto& kv : map) {
+    std::string k = kv.first.as<std::string>();
+    if (!known.count(k)) {
+      std::string list;
+      for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
+      return Bad(where.empty() ? k : where + "." + k, "unknown key (known: " + list + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> String(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) return Bad(key, "expected a string");
+  return n.as<std::string>();
+}
+
+Result<int64_t> PositiveInt(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) return Bad(key, "expected a positive integer");
+  const std::string s = n.as<std::string>();
+  char* end = nullptr;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end || v <= 0) return Bad(key, "expected a positive integer, got '" + s + "'");
+  return static_cast<int64_t>(v);
+}
+
+Result<bool> Bool(const YAML::Node& n, const std::string& key) {
+  bool v = false;
+  if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) return Bad(key, "expected true or false");
+  return v;
+}
+
+// "1s", "100ms", "2m", or a plain number of seconds.
+Result<std::chrono::milliseconds> Duration(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) return Bad(key, "expected a duration such as 1s or 100ms");
+  const std::string s = n.as<std::string>();
+  static const std::regex kRe(R"(^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h)?\s*$)");
+  std::smatch m;
+  if (!std::regex_match(s, m, kRe)) return Bad(key, "expected a duration such as 1s or 100ms, got '" + s + "'");
+  double v = std::stod(m[1]);
+  const std::string unit = m[2].matched ? m[2].str() : "s";
+  double ms = unit == "ms" ? v : unit == "s" ? v * 1e3 : unit == "m" ? v * 6e4 : v * 3.6e6;
+  return std::chrono::milliseconds(static_cast<int64_t>(ms + 0.5));
+}
+
+Result<store::Days> DaysValue(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) return Bad(key, "expected a number of days such as 7d");
+  std::string s = n.as<std::string>();
+  if (!s.empty() && s.back() == 'd') s.pop_back();
+  char* end = nullptr;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end || v <= 0) return Bad(key, "expected a positive number of days such as 7d");
+  return store::Days(v);
+}
+
+// Endpoint address and port from a libpq DSN (keyword form or URI), for
+// describe-db-instances. Falls back to libpq's defaults.
+void ParseEndpoint(const std::string& dsn, model::InstanceInfo& info) {
+  info.host = "localhost";
+  info.port = 5432;
+  static const std::regex kUri(R"(^postgres(?:ql)?://(?:[^@/]*@)?(\[[^\]]*\]|[^:/?,]*)(?::([0-9]+))?)");
+  std::smatch m;
+  if (std::regex_search(dsn, m, kUri)) {
+    if (m[1].length()) info.host = m[1];
+    if (m[2].matched) info.port = std::stoi(m[2]);
+    return;
+  }
+  static const std::regex kKv(R"((\w+)\s*=\s*('(?:[^'\\]|\\.)*'|\S+))");
+  for (auto it = std::sregex_iterator(dsn.begin(), dsn.end(), kKv); it != std::sregex_iterator(); ++it) {
+    std::string k = (*it)[1], v = (*it)[2];
+    if (v.size() >= 2 && v.front() == '\'') v = v.substr(1, v.size() - 2);
+    if (k == "host" || k == "hostaddr") info.host = v;
+    if (k == "port") info.port = std::atoi(v.c_str());
+  }
+}
+
+std::string Resolve(const std::string& base_dir, const std::string& path) {
+  std::filesystem::path p(path);
+  return p.is_absolute() ? path : (std::filesystem::path(base_dir) / p).lexically_normal().string();
+}
+
+Status ParseSampler(const YAML::Node& node, const std::string& key, collect::SamplerOptions& s) {
+  if (auto n = node["sample_interval"]) {
+    auto d = Duration(n, key + "sample_interval");
+    if (!d.ok()) return d.status();
+    s.interval = d.value();
+  }
+  if (auto n = node["store_literals"]) {
+    auto b = Bool(n, key + "store_literals");
+    if (!b.ok()) return b.status();
+    s.store_literals = b.value();
+  }
+  Status st = s.Validate();
+  return st.ok() ? st : Bad(key.empty() ? "sample_interval" : key.substr(0, key.size() - 1), st.message());
+}
+
+Result<InstanceConfig> ParseInstance(const YAML::Node& node, const std::string& key,
+                                     const collect::SamplerOptions& defaults, const std::string& base_dir) {
+  if (!node.IsMap()) return Bad(key, "expected a mapping with id, engine, dsn");
+  DBI_RETURN_IF_ERROR(CheckKeys(node, key, {"id", "engine", "dsn", "vcpus", "resource_id", "password_env",
+                                             "password_file", "sample_interval", "store_literals"}));
+  InstanceConfig ic;
+  for (const char* required : {"id", "engine", "dsn"})
+    if (!node[required]) return Bad(key + "." + required, "is required");
+  auto id = String(node["id"], key + ".id");
+  if (!id.ok()) return id.status();
+  static const std::regex kId("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$");
+  if (!std::regex_match(id.value(), kId))
+    return Bad(key + ".id", "must be 1-63 letters, digits, '-', '_' or '.', got '" + id.value() + "'");
+  ic.info.id = id.value();
+  auto engine = String(node["engine"], key + ".engine");
+  if (!engine.ok()) return engine.status();
+  if (engine.value() != "postgres" && engine.value() != "postgresql")
+    return Bad(key + ".engine", "unsupported engine '" + engine.value() + "' (supported: postgres)");
+  ic.info.engine = "postgres";
+  auto dsn = String(node["dsn"], key + ".dsn");
+  if (!dsn.ok()) return dsn.status();
+  ic.connect.conninfo = dsn.value();
+  ParseEndpoint(dsn.value(), ic.info);
+  ic.info.vcpus = 0;
+  if (auto n = node["vcpus"]) {
+    auto v = PositiveInt(n, key + ".vcpus");
+    if (!v.ok()) return v.status();
+    ic.info.vcpus = static_cast<int>(v.value());
+  }
+  ic.info.resource_id = model::DeriveResourceId(ic.info.id);
+  if (auto n = node["resource_id"]) {
+    auto r = String(n, key + ".resource_id");
+    if (!r.ok()) return r.status();
+    static const std::regex kRid("^db-[A-Za-z0-9-]{1,60}$");
+    if (!std::regex_match(r.value(), kRid))
+      return Bad(key + ".resource_id", "must look like db-ABC123 (letters, digits, '-'), got '" + r.value() + "'");
+    ic.info.resource_id = r.value();
+  }
+  if (node["password_env"] && node["password_file"])
+    return Bad(key + ".password_env", "give password_env or password_file, not both");
+  if (auto n = node["password_env"]) {
+    auto var = String(n, key + ".password_env");
+    if (!var.ok()) return var.status();
+    const char* v = std::getenv(var.value().c_str());
+    if (!v) return Bad(key + ".password_env", "environment variable " + var.value() + " is not set");
+    ic.connect.password = v;
+  }
+  if (auto n = node["password_file"]) {
+    auto path = String(n, key + ".password_file");
+    if (!path.ok()) return path.status();
+    std::ifstream f(Resolve(base_dir, path.value()));
+    if (!f) return Bad(key + ".password_file", "cannot read " + path.value());
+    std::string pw;
+    std::getline(f, pw);
+    ic.connect.password = pw;
+  }
+  ic.sampler = defaults;
+  DBI_RETURN_IF_ERROR(ParseSampler(node, key + ".", ic.sampler));
+  return ic;
+}
+
+Status ParseRetention(const YAML::Node& node, store::RetentionOptions& r) {
+  if (!node.IsMap()) return Bad("retention", "expected a mapping such as {one_second: 7d}");
+  DBI_RETURN_IF_ERROR(CheckKeys(node, "retention", {"one_second", "one_minute", "five_minute", "one_hour", "one_day"}));
+  std::pair<const char*, store::Days*> fields[] = {{"one_second", &r.one_second},
+                                                   {"one_minute", &r.one_minute},
+                                                   {"five_minute", &r.five_minute},
+                                                   {"one_hour", &r.one_hour},
+                                                   {"one_day", &r.one_day}};
+  for (auto& [name, field] : fields) {
+    if (auto n = node[name]) {
+      auto d = DaysValue(n, std::string("retention.") + name);
+      if (!d.ok()) return d.status();
+      *field = d.value();
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
+  if (!root.IsMap()) return Status::InvalidArgument("config: expected a mapping with listen, store, instances");
+  DBI_RETURN_IF_ERROR(CheckKeys(root, "", {"listen", "store", "instances", "retention", "sample_interval",
+                                           "store_literals", "log_level"}));
+  Config c;
+  if (auto n = root["listen"]) {
+    auto l = String(n, "listen");
+    if (!l.ok()) return l.status();
+    static const std::regex kListen(R"(^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$)");
+    std::smatch m;
+    if (!std::regex_match(l.value(), m, kListen) || std::stoi(m[2]) > 65535)
+      return Bad("listen", "expected HOST:PORT such as 127.0.0.1:8421, got '" + l.value() + "'");
+    c.listen_host = m[1];
+    if (c.listen_host.front() == '[') c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
+    c.listen_port = std::stoi(m[2]);
+  }
+  if (!root["store"]) return Bad("store", "is required (the data directory)");
+  auto store = String(root["store"], "store");
+  if (!store.ok()) return store.status();
+  c.store.directory = Resolve(base_dir, store.value());
+  if (auto n = root["retention"]) DBI_RETURN_IF_ERROR(ParseRetention(n, c.store.retention));
+  if (auto n = root["log_level"]) {
+    auto l = String(n, "log_level");
+    if (!l.ok()) return l.status();
+    if (l.value() == "debug") c.log_level = log::Level::kDebug;
+    else if (l.value() == "info") c.log_level = log::Level::kInfo;
+    else if (l.value() == "warn") c.log_level = log::Level::kWarn;
+    else if (l.value() == "error") c.log_level = log::Level::kError;
+    else return Bad("log_level", "expected debug, info, warn or error");
+  }
+  collect::SamplerOptions defaults;
+  DBI_RETURN_IF_ERROR(ParseSampler(root, "", defaults));
+  const YAML::Node instances = root["instances"];
+  if (!instances || !instances.IsSequence() || instances.size() == 0)
+    return Bad("instances", "expected a list of at least one instance");
+  std::set<std::string> ids, resource_ids;
+  for (size_t i = 0; i < instances.size(); ++i) {
+    const std::string key = "instances[" + std::to_string(i) + "]";
+    auto ic = ParseInstance(instances[i], key, defaults, base_dir);
+    if (!ic.ok()) return ic.status();
+    if (!ids.insert(ic->info.id).second) return Bad(key + ".id", "duplicate id '" + ic->info.id + "'");
+    if (!resource_ids.insert(ic->info.resource_id).second)
+      return Bad(key + ".resource_id", "duplicate resource_id '" + ic->info.resource_id + "'");
+    c.instances.push_back(std::move(ic.value()));
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(const std::string& yaml_text, const std::string& base_dir) {
+  try {
+    return Parse(YAML::Load(yaml_text), base_dir);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument("config: YAML syntax error at line " + std::to_string(e.mark.line + 1) +
+                                   ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return Status::InvalidArgument("config: cannot read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  auto base = std::filesystem::absolute(path).parent_path().string();
+  auto c = ParseConfig(ss.str(), base);
+  if (!c.ok()) return Status::InvalidArgument(path + ": " + c.status().message());
+  return c;
+}
+
+}  // namespace dbinsight::config

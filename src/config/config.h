@@ -1,0 +1,39 @@
+// Config: the `dbinsight serve --config FILE` YAML mapped onto each module's
+// Options struct (defaults live in those structs, never here). Every error
+// names the offending key, e.g. "instances[0].vcpus: expected a positive
+// integer". Plain values; parsing is a pure function of the text (and the
+// environment/files that passwords are read from).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "collect/options.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "dbconn/pg_connection.h"
+#include "model/instance.h"
+#include "store/options.h"
+
+namespace dbinsight::config {
+
+struct InstanceConfig {
+  model::InstanceInfo info;  // id, resource_id, engine, endpoint host/port, vcpus
+  dbconn::ConnectOptions connect;
+  collect::SamplerOptions sampler;
+};
+
+struct Config {
+  // Default 127.0.0.1: nothing is exposed beyond the host unless configured.
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8421;
+  store::StoreOptions store;
+  std::vector<InstanceConfig> instances;
+  log::Level log_level = log::Level::kInfo;
+};
+
+// Relative paths (store, password_file) resolve against base_dir.
+Result<Config> ParseConfig(const std::string& yaml_text, const std::string& base_dir);
+Result<Config> LoadConfig(const std::string& path);
+
+}  // namespace dbinsight::config
