@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Fails when a module includes a module it may not depend on (docs/architecture.md):
+# data flows one way, collect -> store -> query -> api, and peers never include
+# each other. Also fails on wall-clock reads or sleeps outside common/clock.cc
+# (time is injected) and on third-party headers outside their one door.
+set -euo pipefail
+cd "$(dirname "$0")/../src"
+declare -A allowed=(
+  [common]=""
+  [model]="common"
+  [sql]="common"
+  [dbconn]="common"
+  [store]="common model"
+  [collect]="common model sql dbconn"
+  [pi]="common model store"
+  [api]="common model pi"
+  [config]="common model store collect dbconn api"
+  [app]="common model sql dbconn store collect pi api config"
+  [testing]="common model sql dbconn"
+)
+fail=0
+for mod in "${!allowed[@]}"; do
+  [[ -d $mod ]] || continue
+  while IFS= read -r line; do
+    file=${line%%:*}
+    dep=$(sed -E 's/.*#include "([a-z_]+)\/.*/\1/' <<<"$line")
+    [[ $dep == "$mod" ]] && continue
+    [[ $file == *_test.cc && $dep == testing ]] && continue
+    if [[ " ${allowed[$mod]} " != *" $dep "* ]]; then
+      echo "layering: $file includes $dep/ (allowed for $mod/: ${allowed[$mod]:-none})"; fail=1
+    fi
+  done < <(grep -rnE '^#include "[a-z_]+/' "$mod" --include='*.h' --include='*.cc' || true)
+done
+while IFS= read -r hit; do
+  echo "time must come from common/clock.h: $hit"; fail=1
+done < <(grep -rnE 'std::chrono::(system|steady|high_resolution)_clock::now|sleep_for|[^_a-z]time\(nullptr\)' . \
+           --include='*.cc' --include='*.h' | grep -v '^./common/clock.cc' | grep -v '^./testing/' | grep -v '_test.cc' || true)
+door() {  # door HEADER-REGEX ALLOWED-DIR-REGEX
+  while IFS= read -r hit; do echo "third-party door: $hit"; fail=1; done < <(
+    grep -rnE "#include [<\"]($1)" . --include='*.h' --include='*.cc' | grep -vE "^\./($2)/" || true)
+}
+door 'libpq-fe.h' 'dbconn'
+door 'pg_query.h|xxhash.h' 'sql'
+door 'sqlite3.h' 'store'
+door 'httplib.h' 'api|testing'
+door 'yaml-cpp' 'config'
+door 'CLI/' 'app'
+door 'spdlog/' 'common'
+door 'zstd.h' 'store'
+exit $fail

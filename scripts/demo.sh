@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The demo (README's main command): installs what is missing, builds, starts a
+# throwaway PostgreSQL 15 with the sample schema, drives a mixed workload
+# (CPU-heavy joins, row-lock waits, sleeps), runs `dbinsight serve` on it and
+# prints where to look. Runs until Ctrl-C, or DEMO_SECONDS if set.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PORT=${DEMO_PORT:-8421}
+BUILD=${BUILD_DIR:-$ROOT/build}
+
+bash "$ROOT/scripts/setup.sh"
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD" --target dbinsight
+
+WORK=$(mktemp -d /tmp/dbinsight-demo-XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  "$ROOT/scripts/pg-throwaway.sh" stop "$WORK/pg" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+eval "$("$ROOT/scripts/pg-throwaway.sh" start "$WORK/pg")"
+export PGHOST PGPORT PGUSER PGDATABASE
+psql -q -c "CREATE DATABASE testdb"
+psql -q -d testdb -f "$ROOT/scripts/workload/schema.sql"
+psql -q -d testdb -c "GRANT CONNECT ON DATABASE testdb TO $PG_MONITOR_USER"
+
+cat > "$WORK/dbinsight.yaml" <<YAML
+listen: 127.0.0.1:$PORT
+store: $WORK/data
+instances:
+  - id: demo-pg
+    engine: postgres
+    dsn: "host=127.0.0.1 port=$PGPORT dbname=postgres user=$PG_MONITOR_USER"
+    password_env: DEMO_MONITOR_PASSWORD
+    vcpus: $(nproc)
+YAML
+DEMO_MONITOR_PASSWORD=$PG_MONITOR_PASSWORD "$BUILD/src/app/dbinsight" serve --config "$WORK/dbinsight.yaml" \
+  >"$WORK/dbinsight.log" 2>&1 &
+PIDS+=($!)
+
+W="$ROOT/scripts/workload"
+pgbench -n -d testdb -c 6 -j 2 -T "${DEMO_SECONDS:-86400}" \
+  -f "$W/join.sql@4" -f "$W/cross.sql@1" -f "$W/aggregate.sql@4" -f "$W/lock.sql@3" -f "$W/sleep.sql@2" \
+  >"$WORK/pgbench.log" 2>&1 &
+PIDS+=($!)
+
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-demo} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-demo}
+export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1}
+EP="--endpoint-url http://127.0.0.1:$PORT"
+RID=$(aws rds describe-db-instances $EP --query "DBInstances[0].DbiResourceId" --output text)
+
+cat <<TXT
+
+dbinsight is sampling a throwaway PostgreSQL (port $PGPORT) under a mixed workload.
+  API endpoint : http://127.0.0.1:$PORT      health: curl http://127.0.0.1:$PORT/healthz
+  resource id  : $RID
+  logs         : $WORK/dbinsight.log, $WORK/pgbench.log
+
+Try, in another shell (any credentials work):
+  export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=us-east-1
+  aws rds describe-db-instances $EP --query "DBInstances[0].DbiResourceId"
+  aws pi get-resource-metrics $EP --service-type RDS --identifier $RID \\
+      --start-time \$(date -d '-5 min' +%s) --end-time \$(date +%s) --period-in-seconds 60 \\
+      --metric-queries '[{"Metric":"db.load.avg","GroupBy":{"Group":"db.wait_event","Limit":5}}]'
+  aws pi describe-dimension-keys $EP --service-type RDS --identifier $RID \\
+      --start-time \$(date -d '-5 min' +%s) --end-time \$(date +%s) --metric db.load.avg \\
+      --group-by '{"Group":"db.sql_tokenized","Limit":5}' --partition-by '{"Group":"db.wait_event"}' \\
+      --additional-metrics db.load.max
+  aws pi get-dimension-key-details $EP --service-type RDS --identifier $RID --group db.sql_tokenized \\
+      --group-identifier <db.sql_tokenized.id from the call above>
+  aws pi list-available-resource-dimensions $EP --service-type RDS --identifier $RID --metrics db.load
+
+Press Ctrl-C to stop (everything started here is removed).
+TXT
+if [[ -n "${DEMO_SECONDS:-}" ]]; then sleep "$DEMO_SECONDS"; else wait "${PIDS[1]}"; fi

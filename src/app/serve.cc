@@ -1,0 +1,104 @@
+#include "app/serve.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "api/server.h"
+#include "collect/poller.h"
+#include "collect/postgres/pg_sampler.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "config/config.h"
+#include "pi/query_engine.h"
+#include "sql/normalizer.h"
+#include "store/store.h"
+
+namespace dbinsight::app {
+
+namespace {
+
+// How often finished minutes of idle instances are sealed and retention runs.
+constexpr std::chrono::seconds kMaintenanceEvery{60};
+
+// Blocks SIGTERM/SIGINT in every thread started after this, so sigwait() in
+// the main thread is the one place that sees them.
+sigset_t BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+}  // namespace
+
+int Serve(const std::string& config_path) {
+  auto cfg = config::LoadConfig(config_path);
+  if (!cfg.ok()) {
+    std::fprintf(stderr, "dbinsight: %s\n", cfg.status().message().c_str());
+    return 2;
+  }
+  log::SetLevel(cfg->log_level);
+  const sigset_t signals = BlockShutdownSignals();
+  SystemClock clock;
+
+  auto store = store::Store::Open(cfg->store, clock);
+  if (!store.ok()) {
+    log::Error("cannot open store: {}", store.status().ToString());
+    return 1;
+  }
+  sql::NormalizerCache normalizer;
+  collect::Poller poller(*store.value(), clock);
+  for (const config::InstanceConfig& ic : cfg->instances) {
+    auto sampler = std::make_unique<collect::postgres::PgSampler>(ic.info.id, ic.connect, ic.sampler, normalizer);
+    Status st = poller.Add(std::move(sampler), ic.sampler);
+    if (!st.ok()) {
+      log::Error("instance {}: {}", ic.info.id, st.ToString());
+      return 2;
+    }
+    log::Info("sampling instance {} ({}, resource id {}) every {} ms", ic.info.id, log::RedactDsn(ic.connect.conninfo),
+              ic.info.resource_id, ic.sampler.interval.count());
+  }
+
+  pi::QueryEngine engine(*store.value());
+  auto instances = [&cfg, &poller] {
+    std::vector<model::InstanceInfo> out;
+    for (const config::InstanceConfig& ic : cfg->instances) {
+      model::InstanceInfo info = ic.info;
+      if (auto st = poller.StatusOf(info.id)) {
+        info.sampling_live = st->live;
+        info.last_error = st->last_error;
+        if (st->last_sample_time) info.last_sample_epoch = ToEpochSeconds(*st->last_sample_time);
+      }
+      out.push_back(std::move(info));
+    }
+    return out;
+  };
+  api::Server server(cfg->server, engine, instances);
+  if (Status st = server.Start(); !st.ok()) {
+    log::Error("{}", st.ToString());
+    return 1;
+  }
+  log::Info("dbinsight listening on http://{}:{} (store {})", cfg->server.host, server.port(), cfg->store.directory);
+
+  std::jthread maintenance([&](std::stop_token stop) {
+    while (clock.SleepUntil(clock.Monotonic() + kMaintenanceEvery, stop)) {
+      if (Status st = store.value()->Maintain(clock.Now()); !st.ok())
+        log::Warn("store maintenance failed: {}", st.ToString());
+    }
+  });
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::Info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.Stop();
+  poller.Stop();
+  maintenance.request_stop();
+  return 0;
+}
+
+}  // namespace dbinsight::app
