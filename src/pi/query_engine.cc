@@ -256,7 +256,7 @@ class Loader {
   // with an injective projection (the caller ensures that when it needs them).
   Result<std::vector<Period>> FromRollups(int64_t from, int64_t to, int tier, const Projection* proj,
                                           const FilterMask& mask, const std::vector<store::ComboKeys>& combos) {
-    auto aggs = store_.ReadPeriods(instance_, tier, from, to);
+    auto aggs = store_.ReadPeriods(instance_, tier, from, to, mask.active);
     if (!aggs.ok()) return aggs.status();
     std::vector<Period> out;
     out.reserve(aggs->size());
@@ -467,7 +467,7 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
       });
       if (!st.ok()) return st;
     } else {
-      auto aggs = store_.ReadPeriods(req.instance_id, w->period, w->start, w->end);
+      auto aggs = store_.ReadPeriods(req.instance_id, w->period, w->start, w->end, true);
       if (!aggs.ok()) return aggs.status();
       for (const auto& a : aggs.value())
         for (const auto& c : a.combos) add(c.combo, c.sum);

@@ -150,8 +150,9 @@ Result<std::vector<Second>> DecodeSeconds(std::string_view raw) {
   return out;
 }
 
-std::string EncodePeriod(const PeriodAgg& agg) {
-  std::string out;
+EncodedPeriod EncodePeriod(const PeriodAgg& agg) {
+  EncodedPeriod enc;
+  std::string& out = enc.groups;
   codec::PutVarint(out, agg.seconds);
   codec::PutLoad(out, agg.sum);
   codec::PutLoad(out, agg.min);
@@ -167,17 +168,17 @@ std::string EncodePeriod(const PeriodAgg& agg) {
       codec::PutLoad(out, k.max);
     }
   }
-  codec::PutVarint(out, agg.combos.size());
+  codec::PutVarint(enc.combos, agg.combos.size());
   uint32_t prev = 0;
   for (const ComboSum& c : agg.combos) {
-    codec::PutVarint(out, c.combo - prev);
+    codec::PutVarint(enc.combos, c.combo - prev);
     prev = c.combo;
-    codec::PutLoad(out, c.sum);
+    codec::PutLoad(enc.combos, c.sum);
   }
-  return out;
+  return enc;
 }
 
-Result<PeriodAgg> DecodePeriod(std::string_view raw, int64_t start) {
+Result<PeriodAgg> DecodePeriod(std::string_view raw, std::string_view combos_raw, int64_t start) {
   codec::Reader in(raw);
   PeriodAgg agg;
   agg.start = start;
@@ -198,16 +199,19 @@ Result<PeriodAgg> DecodePeriod(std::string_view raw, int64_t start) {
       k.max = in.Load();
     }
   }
-  uint64_t n = in.Varint();
-  if (in.failed() || n > raw.size()) return Status::DataLoss("corrupt period block (combos)");
+  if (in.failed()) return Status::DataLoss("corrupt period block");
+  if (combos_raw.empty()) return agg;
+  codec::Reader cin(combos_raw);
+  uint64_t n = cin.Varint();
+  if (cin.failed() || n > combos_raw.size()) return Status::DataLoss("corrupt period block (combos)");
   agg.combos.resize(n);
   uint32_t combo = 0;
   for (ComboSum& c : agg.combos) {
-    combo += static_cast<uint32_t>(in.Varint());
+    combo += static_cast<uint32_t>(cin.Varint());
     c.combo = combo;
-    c.sum = in.Load();
+    c.sum = cin.Load();
   }
-  if (in.failed()) return Status::DataLoss("corrupt period block");
+  if (cin.failed()) return Status::DataLoss("corrupt period block (combos)");
   return agg;
 }
 

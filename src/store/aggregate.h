@@ -60,7 +60,14 @@ PeriodAgg MergePeriods(int64_t start, std::span<const PeriodAgg> parts);
 
 std::string EncodeSeconds(std::span<const Second> seconds);
 Result<std::vector<Second>> DecodeSeconds(std::string_view raw);
-std::string EncodePeriod(const PeriodAgg& agg);
-Result<PeriodAgg> DecodePeriod(std::string_view raw, int64_t start);
+// A period is stored as two parts so unfiltered queries skip the (larger)
+// per-combination sums.
+struct EncodedPeriod {
+  std::string groups;  // seconds, total and per-group key stats
+  std::string combos;  // per-combination sums
+};
+EncodedPeriod EncodePeriod(const PeriodAgg& agg);
+// combos may be empty: the result then has no combos.
+Result<PeriodAgg> DecodePeriod(std::string_view groups, std::string_view combos, int64_t start);
 
 }  // namespace dbinsight::store

@@ -75,10 +75,13 @@ TEST(AggregateTest, EncodingsRoundTrip) {
   EXPECT_EQ((*back)[1].rows[0].hits, 7u);
   EXPECT_EQ((*back)[2].ts, 105);
   PeriodAgg agg = AggregateSeconds(60, secs, combos);
-  auto p = DecodePeriod(EncodePeriod(agg), 60);
+  EncodedPeriod enc = EncodePeriod(agg);
+  auto p = DecodePeriod(enc.groups, enc.combos, 60);
   ASSERT_TRUE(p.ok());
   EXPECT_DOUBLE_EQ(p->sum, agg.sum);
   EXPECT_DOUBLE_EQ(p->groups[0][1].sum, agg.groups[0][1].sum);
+  EXPECT_EQ(p->combos.size(), agg.combos.size());
+  EXPECT_TRUE(DecodePeriod(enc.groups, "", 60)->combos.empty());
   EXPECT_FALSE(DecodeSeconds("\xff\xff").ok());
   auto z = codec::Compress("hello hello hello", 3);
   ASSERT_TRUE(z.ok());

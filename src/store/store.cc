@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS live_row(inst INTEGER NOT NULL, ts INTEGER NOT NULL, 
 CREATE TABLE IF NOT EXISTS sec_block(inst INTEGER NOT NULL, start INTEGER NOT NULL, data BLOB NOT NULL,
                                      PRIMARY KEY(inst, start));
 CREATE TABLE IF NOT EXISTS rollup(inst INTEGER NOT NULL, tier INTEGER NOT NULL, start INTEGER NOT NULL,
-                                  data BLOB NOT NULL, PRIMARY KEY(inst, tier, start));
+                                  data BLOB NOT NULL, combos BLOB NOT NULL, PRIMARY KEY(inst, tier, start));
 CREATE TABLE IF NOT EXISTS sealed(inst INTEGER NOT NULL, tier INTEGER NOT NULL, through INTEGER NOT NULL,
                                   PRIMARY KEY(inst, tier)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS gap(inst INTEGER NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER NOT NULL,
@@ -64,6 +64,44 @@ Result<int64_t> SealedThrough(Database& db, int64_t inst, int tier) {
   auto row = st->Step();
   if (!row.ok()) return row.status();
   return row.value() ? st->Int(0) : int64_t{0};
+}
+
+Result<EncodedPeriod> CompressPeriod(const PeriodAgg& agg, int level) {
+  EncodedPeriod enc = EncodePeriod(agg);
+  auto groups = codec::Compress(enc.groups, level);
+  if (!groups.ok()) return groups.status();
+  auto combos = codec::Compress(enc.combos, level);
+  if (!combos.ok()) return combos.status();
+  return EncodedPeriod{std::move(groups.value()), std::move(combos.value())};
+}
+
+// Stored periods of one tier starting in [from, to), decoded.
+Result<std::vector<PeriodAgg>> ReadRollupRows(Database& db, int64_t inst, int64_t tier, int64_t from, int64_t to,
+                                              bool with_combos) {
+  auto rows = db.Prepare(with_combos ? "SELECT start, data, combos FROM rollup WHERE inst = ? AND tier = ? AND "
+                                       "start >= ? AND start < ? ORDER BY start"
+                                     : "SELECT start, data, x'' FROM rollup WHERE inst = ? AND tier = ? AND "
+                                       "start >= ? AND start < ? ORDER BY start");
+  if (!rows.ok()) return rows.status();
+  rows->Bind(1, inst).Bind(2, tier).Bind(3, from).Bind(4, to);
+  std::vector<PeriodAgg> out;
+  for (;;) {
+    auto r = rows->Step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) break;
+    auto groups = codec::Decompress(rows->Blob(1));
+    if (!groups.ok()) return groups.status();
+    std::string combos;
+    if (with_combos) {
+      auto c = codec::Decompress(rows->Blob(2));
+      if (!c.ok()) return c.status();
+      combos = std::move(c.value());
+    }
+    auto agg = DecodePeriod(groups.value(), combos, rows->Int(0));
+    if (!agg.ok()) return agg.status();
+    out.push_back(std::move(agg.value()));
+  }
+  return out;
 }
 
 // A read snapshot: every statement inside sees the same database state, so a
@@ -352,9 +390,10 @@ Status Store::Seal(InstanceState& inst, int64_t up_to) {
     if (!r.value()) break;
     starts.push_back(minutes->Int(0));
   }
-  std::vector<ComboKeys> combos = Combos();
+  // combos_ only grows under write_mu_, which we hold: no copy needed.
+  const std::vector<ComboKeys>& combos = combos_;
   auto block = writer_->Prepare("INSERT OR REPLACE INTO sec_block(inst, start, data) VALUES(?, ?, ?)");
-  auto roll = writer_->Prepare("INSERT OR REPLACE INTO rollup(inst, tier, start, data) VALUES(?, 60, ?, ?)");
+  auto roll = writer_->Prepare("INSERT OR REPLACE INTO rollup(inst, tier, start, data, combos) VALUES(?, 60, ?, ?, ?)");
   if (!block.ok()) return block.status();
   if (!roll.ok()) return roll.status();
   for (int64_t start : starts) {
@@ -363,9 +402,10 @@ Status Store::Seal(InstanceState& inst, int64_t up_to) {
     auto packed = codec::Compress(EncodeSeconds(secs.value()), options_.zstd_level);
     if (!packed.ok()) return packed.status();
     DBI_RETURN_IF_ERROR(block->Bind(1, inst.id).Bind(2, start).BindBlob(3, packed.value()).Run());
-    auto agg = codec::Compress(EncodePeriod(AggregateSeconds(start, secs.value(), combos)), options_.zstd_level);
+    auto agg = CompressPeriod(AggregateSeconds(start, secs.value(), combos), options_.zstd_level);
     if (!agg.ok()) return agg.status();
-    DBI_RETURN_IF_ERROR(roll->Bind(1, inst.id).Bind(2, start).BindBlob(3, agg.value()).Run());
+    DBI_RETURN_IF_ERROR(
+        roll->Bind(1, inst.id).Bind(2, start).BindBlob(3, agg->groups).BindBlob(4, agg->combos).Run());
   }
   for (const char* sql : {"DELETE FROM live_row WHERE inst = ? AND ts < ?", "DELETE FROM live_sec WHERE inst = ? AND ts < ?"}) {
     auto del = writer_->Prepare(sql);
@@ -389,28 +429,21 @@ Status Store::SealTier(InstanceState& inst, size_t tier_index, int64_t up_to) {
   const int64_t end = FloorTo(up_to, tier);
   const int64_t begin = inst.sealed_through[tier_index];
   if (end <= begin) return Status::Ok();
-  auto rows = writer_->Prepare(
-      "SELECT start, data FROM rollup WHERE inst = ? AND tier = ? AND start >= ? AND start < ? ORDER BY start");
-  if (!rows.ok()) return rows.status();
-  rows->Bind(1, inst.id).Bind(2, lower).Bind(3, begin).Bind(4, end);
+  auto lower_rows = ReadRollupRows(*writer_, inst.id, lower, begin, end, true);
+  if (!lower_rows.ok()) return lower_rows.status();
   std::map<int64_t, std::vector<PeriodAgg>> parts;
-  for (;;) {
-    auto r = rows->Step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
-    auto raw = codec::Decompress(rows->Blob(1));
-    if (!raw.ok()) return raw.status();
-    auto agg = DecodePeriod(raw.value(), rows->Int(0));
-    if (!agg.ok()) return agg.status();
-    parts[FloorTo(rows->Int(0), tier)].push_back(std::move(agg.value()));
-  }
-  rows->Reset();
-  auto ins = writer_->Prepare("INSERT OR REPLACE INTO rollup(inst, tier, start, data) VALUES(?, ?, ?, ?)");
+  for (PeriodAgg& p : lower_rows.value()) parts[FloorTo(p.start, tier)].push_back(std::move(p));
+  auto ins = writer_->Prepare("INSERT OR REPLACE INTO rollup(inst, tier, start, data, combos) VALUES(?, ?, ?, ?, ?)");
   if (!ins.ok()) return ins.status();
   for (const auto& [start, p] : parts) {
-    auto packed = codec::Compress(EncodePeriod(MergePeriods(start, p)), options_.zstd_level);
+    auto packed = CompressPeriod(MergePeriods(start, p), options_.zstd_level);
     if (!packed.ok()) return packed.status();
-    DBI_RETURN_IF_ERROR(ins->Bind(1, inst.id).Bind(2, tier).Bind(3, start).BindBlob(4, packed.value()).Run());
+    DBI_RETURN_IF_ERROR(ins->Bind(1, inst.id)
+                            .Bind(2, tier)
+                            .Bind(3, start)
+                            .BindBlob(4, packed->groups)
+                            .BindBlob(5, packed->combos)
+                            .Run());
   }
   auto sealed = writer_->Prepare("INSERT OR REPLACE INTO sealed(inst, tier, through) VALUES(?, ?, ?)");
   if (!sealed.ok()) return sealed.status();
@@ -485,26 +518,14 @@ Status Store::ReadSeconds(const std::string& instance, int64_t from, int64_t to,
 }
 
 Result<std::vector<PeriodAgg>> Store::ReadPeriodsOn(Database& db, const InstanceState& inst, size_t tier_index,
-                                                    int64_t from, int64_t to,
+                                                    int64_t from, int64_t to, bool with_combos,
                                                     const std::vector<ComboKeys>& combos) const {
   const int64_t tier = kTiers[tier_index];
   auto sealed = SealedThrough(db, inst.id, static_cast<int>(tier));
   if (!sealed.ok()) return sealed.status();
-  std::vector<PeriodAgg> out;
-  auto rows = db.Prepare(
-      "SELECT start, data FROM rollup WHERE inst = ? AND tier = ? AND start >= ? AND start < ? ORDER BY start");
+  auto rows = ReadRollupRows(db, inst.id, tier, from, std::min(to, sealed.value()), with_combos);
   if (!rows.ok()) return rows.status();
-  rows->Bind(1, inst.id).Bind(2, tier).Bind(3, from).Bind(4, std::min(to, sealed.value()));
-  for (;;) {
-    auto r = rows->Step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
-    auto raw = codec::Decompress(rows->Blob(1));
-    if (!raw.ok()) return raw.status();
-    auto agg = DecodePeriod(raw.value(), rows->Int(0));
-    if (!agg.ok()) return agg.status();
-    out.push_back(std::move(agg.value()));
-  }
+  std::vector<PeriodAgg> out = std::move(rows.value());
   // The unsealed tail is rolled up on the fly from the tier below.
   int64_t tail = std::max(from, sealed.value());
   if (tail >= to) return out;
@@ -516,15 +537,15 @@ Result<std::vector<PeriodAgg>> Store::ReadPeriodsOn(Database& db, const Instance
     for (auto& [start, s] : secs) out.push_back(AggregateSeconds(start, s, combos));
     return out;
   }
-  auto lower = ReadPeriodsOn(db, inst, tier_index - 1, tail, to, combos);
+  auto lower = ReadPeriodsOn(db, inst, tier_index - 1, tail, to, with_combos, combos);
   if (!lower.ok()) return lower.status();
   for (PeriodAgg& p : lower.value()) parts[FloorTo(p.start, tier)].push_back(std::move(p));
   for (auto& [start, p] : parts) out.push_back(MergePeriods(start, p));
   return out;
 }
 
-Result<std::vector<PeriodAgg>> Store::ReadPeriods(const std::string& instance, int tier, int64_t from,
-                                                  int64_t to) const {
+Result<std::vector<PeriodAgg>> Store::ReadPeriods(const std::string& instance, int tier, int64_t from, int64_t to,
+                                                  bool with_combos) const {
   auto it = std::find(kTiers.begin(), kTiers.end(), tier);
   DBI_CHECK(it != kTiers.end() && tier > 1);
   const InstanceState* inst = FindInstance(instance);
@@ -532,7 +553,7 @@ Result<std::vector<PeriodAgg>> Store::ReadPeriods(const std::string& instance, i
   std::vector<ComboKeys> combos = Combos();
   std::lock_guard lock(read_mu_);
   ReadTxn txn(*reader_);
-  return ReadPeriodsOn(*reader_, *inst, static_cast<size_t>(it - kTiers.begin()), from, to, combos);
+  return ReadPeriodsOn(*reader_, *inst, static_cast<size_t>(it - kTiers.begin()), from, to, with_combos, combos);
 }
 
 std::vector<GapRecord> Store::Gaps(const std::string& instance, double from, double to) const {
