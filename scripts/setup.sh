@@ -9,7 +9,7 @@ PKGS=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libxxhash-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real services and clients the tests and demo drive
-  postgresql-15 postgresql-client-15 postgresql-contrib awscli python3-boto3
+  postgresql-15 postgresql-client-15 postgresql-contrib awscli python3-boto3 curl bc
 )
 missing=()
 for p in "${PKGS[@]}"; do
