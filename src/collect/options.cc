@@ -1,0 +1,20 @@
+#include "collect/options.h"
+
+namespace dbinsight::collect {
+
+Status SamplerOptions::Validate() const {
+  using std::chrono::milliseconds;
+  if (interval < milliseconds(100) || interval > milliseconds(60'000))
+    return Status::InvalidArgument("interval must be between 100 ms and 60 s");
+  if (connect_timeout < milliseconds(1))
+    return Status::InvalidArgument("connect_timeout must be positive");
+  if (query_timeout < milliseconds(1))
+    return Status::InvalidArgument("query_timeout must be positive");
+  if (backoff_min < milliseconds(1) || backoff_max < backoff_min)
+    return Status::InvalidArgument("backoff_min must be positive and at most backoff_max");
+  if (max_tracked_statements == 0)
+    return Status::InvalidArgument("max_tracked_statements must be positive");
+  return Status::Ok();
+}
+
+}  // namespace dbinsight::collect

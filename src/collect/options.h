@@ -1,0 +1,43 @@
+// SamplerOptions: how often and how patiently dbinsight samples one monitored
+// instance. Declared once here with its defaults (config/ only maps YAML keys
+// onto it). Plain value; copy freely.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+#include "common/status.h"
+
+namespace dbinsight::collect {
+
+struct SamplerOptions {
+  // Time between active-session samples. Default: 1 s, Performance Insights'
+  // own rate (db.load is the average count of sessions seen per second). May
+  // go down to 100 ms for finer short spikes at ~10x the (small) query cost.
+  std::chrono::milliseconds interval{1000};
+  // Default: 3 s. Long enough for a TLS handshake to a remote host, short
+  // enough that a dead host is noticed before many ticks are missed.
+  std::chrono::milliseconds connect_timeout{3000};
+  // Server-side statement_timeout of the sampling query (it normally takes
+  // well under 1 ms; the client gives up 1 s later still). Default: 2 s: a
+  // server this slow to list its sessions is reported as failing, not waited on.
+  std::chrono::milliseconds query_timeout{2000};
+  // Retry delays after a failure double from backoff_min up to backoff_max.
+  // Default: 250 ms / 2 s, so sampling resumes within ~2 s of the server
+  // being back while a long outage costs one connection attempt per 2 s.
+  std::chrono::milliseconds backoff_min{250};
+  std::chrono::milliseconds backoff_max{2000};
+  // false: db.sql statements are stored with literals replaced ($1, $2...),
+  // so no customer values (emails, ids) reach the store. Default: false, as
+  // the safe choice; true keeps the raw text in db.sql.statement.
+  bool store_literals = false;
+  // Distinct PostgreSQL query_ids whose first-seen text a sampler remembers
+  // (like pg_stat_statements.max); the least recently seen are forgotten.
+  // Default: 10000, far above what an instance runs within minutes.
+  size_t max_tracked_statements = 10000;
+
+  // InvalidArgument naming the field when a value is out of range.
+  Status Validate() const;
+};
+
+}  // namespace dbinsight::collect

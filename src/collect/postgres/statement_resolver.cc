@@ -1,0 +1,79 @@
+#include "collect/postgres/statement_resolver.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace dbinsight::collect::postgres {
+
+StatementResolver::StatementResolver(sql::NormalizerCache& normalizer, bool store_literals,
+                                     size_t max_query_ids)
+    : normalizer_(normalizer), store_literals_(store_literals), max_query_ids_(max_query_ids) {}
+
+std::string StatementResolver::GeneratedDbId(std::string_view stable_id) {
+  // The first 8 hex digits as an unsigned 32-bit number: at most 10 digits.
+  uint32_t v = 0;
+  for (char c : stable_id.substr(0, 8)) {
+    v <<= 4;
+    if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
+    else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
+    else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
+  }
+  return "pi-" + std::to_string(v);
+}
+
+StatementResolver::Tokenized StatementResolver::FromText(std::string_view raw,
+                                                         std::optional<int64_t> query_id) {
+  Tokenized t;
+  t.text = normalizer_.Get(raw, sql::Dialect::kPostgres)->text;
+  t.id = sql::StableId(t.text);
+  t.db_id = query_id ? std::to_string(*query_id) : GeneratedDbId(t.id);
+  return t;
+}
+
+void StatementResolver::EvictIfFull() {
+  if (by_query_id_.size() < max_query_ids_) return;
+  // Forget the least recently seen half at once: amortized O(1) per insert,
+  // and no per-lookup bookkeeping beyond a counter.
+  std::vector<uint64_t> seen;
+  seen.reserve(by_query_id_.size());
+  for (const auto& [id, t] : by_query_id_) seen.push_back(t.last_seen);
+  auto mid = seen.begin() + static_cast<std::ptrdiff_t>(seen.size() / 2);
+  std::nth_element(seen.begin(), mid, seen.end());
+  const uint64_t cutoff = *mid;
+  std::erase_if(by_query_id_, [&](const auto& kv) { return kv.second.last_seen <= cutoff; });
+}
+
+StatementDims StatementResolver::Resolve(std::optional<int64_t> query_id, std::string_view raw) {
+  if (query_id && *query_id == 0) query_id.reset();
+  ++generation_;
+  Tokenized tok;
+  if (query_id) {
+    auto it = by_query_id_.find(*query_id);
+    if (it == by_query_id_.end()) {
+      EvictIfFull();
+      it = by_query_id_.emplace(*query_id, FromText(raw, query_id)).first;
+    }
+    it->second.last_seen = generation_;
+    tok = it->second;
+  } else {
+    tok = FromText(raw, std::nullopt);
+  }
+
+  StatementDims d;
+  if (store_literals_) {
+    d.sql_text = std::string(raw);
+    d.sql_id = sql::StableId(raw);
+    // PostgreSQL has no id of its own for a statement with its literals.
+    d.sql_db_id = GeneratedDbId(d.sql_id);
+  } else {
+    d.sql_text = tok.text;
+    d.sql_id = tok.id;
+    d.sql_db_id = tok.db_id;
+  }
+  d.tokenized_id = std::move(tok.id);
+  d.tokenized_db_id = std::move(tok.db_id);
+  d.tokenized_text = std::move(tok.text);
+  return d;
+}
+
+}  // namespace dbinsight::collect::postgres

@@ -1,0 +1,69 @@
+// StatementResolver: gives each PostgreSQL statement seen in pg_stat_activity
+// its db.sql_tokenized and db.sql dimension values (ids, db_ids, texts).
+//
+// Identity follows the server: when it reports a query_id, that id is the
+// statement, and the first text seen for it is kept as its digest text (as
+// pg_stat_statements keeps the first-seen text), so "SELECT 1" and "select 1"
+// do not split one query_id into two keys. Without a query_id (PG < 14,
+// compute_query_id off) the normalized text is the identity.
+//
+// Ownership: one per sampler; holds a reference to the shared NormalizerCache,
+// which must outlive it. Thread-safety: not thread-safe (one sampler thread).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "sql/normalizer.h"
+
+namespace dbinsight::collect::postgres {
+
+struct StatementDims {
+  // db.sql_tokenized: StableId(digest text), the query_id in decimal or
+  // "pi-<digits>", and the digest text (full, never truncated here).
+  std::string tokenized_id;
+  std::string tokenized_db_id;
+  std::string tokenized_text;
+  // db.sql: with store_literals the raw text and its own ids; without, the
+  // same values as db.sql_tokenized.
+  std::string sql_id;
+  std::string sql_db_id;
+  std::string sql_text;
+};
+
+class StatementResolver {
+ public:
+  // max_query_ids: bound on remembered query_ids (least recently seen go first).
+  StatementResolver(sql::NormalizerCache& normalizer, bool store_literals, size_t max_query_ids);
+
+  // raw: the session's query text; query_id: pg_stat_activity.query_id (0 and
+  // nullopt both mean "none"). REQUIRES: raw is not empty.
+  StatementDims Resolve(std::optional<int64_t> query_id, std::string_view raw);
+
+  size_t tracked_query_ids() const { return by_query_id_.size(); }
+
+  // "pi-" + up to 10 decimal digits taken from a StableId: the generated
+  // db_id form Performance Insights uses (e.g. "pi-2372568224").
+  static std::string GeneratedDbId(std::string_view stable_id);
+
+ private:
+  struct Tokenized {
+    std::string id;
+    std::string db_id;
+    std::string text;
+    uint64_t last_seen = 0;  // generation_ when last resolved
+  };
+  Tokenized FromText(std::string_view raw, std::optional<int64_t> query_id);
+  void EvictIfFull();
+
+  sql::NormalizerCache& normalizer_;
+  const bool store_literals_;
+  const size_t max_query_ids_;
+  std::unordered_map<int64_t, Tokenized> by_query_id_;
+  uint64_t generation_ = 0;
+};
+
+}  // namespace dbinsight::collect::postgres
