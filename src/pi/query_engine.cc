@@ -64,7 +64,13 @@ struct Projection {
   std::vector<int> dims;               // indices into the group's dimensions
   std::vector<uint32_t> of_key;        // key id -> projected index
   std::vector<model::GroupKey> values; // projected index -> values of dims
+  // Projected keys whose values are all empty: sessions without that
+  // dimension (a checkpointer has no SQL). They count in totals but are never
+  // listed as a key.
+  std::vector<bool> blank;
   bool injective = true;
+
+  bool Listed(uint32_t k) const { return !blank[k]; }
 };
 
 Result<Projection> Project(const store::Store& store, const DimensionGroup& g, const std::string& param) {
@@ -96,7 +102,10 @@ Result<Projection> Project(const store::Store& store, const DimensionGroup& g, c
       joined.push_back('\x1f');
     }
     auto [it, inserted] = seen.emplace(joined, static_cast<uint32_t>(p.values.size()));
-    if (inserted) p.values.push_back(std::move(v));
+    if (inserted) {
+      p.blank.push_back(std::all_of(v.begin(), v.end(), [](const std::string& x) { return x.empty(); }));
+      p.values.push_back(std::move(v));
+    }
     else p.injective = false;
     p.of_key[k] = it->second;
   }
@@ -373,7 +382,7 @@ Result<GetResourceMetricsResult> QueryEngine::GetResourceMetrics(const GetResour
       for (const KeyVal& k : p.keys) rank[k.key] += k.s.sum;
     std::vector<uint32_t> top;
     for (uint32_t k = 0; k < rank.size(); ++k)
-      if (rank[k] > 0) top.push_back(k);
+      if (rank[k] > 0 && proj->Listed(k)) top.push_back(k);
     std::sort(top.begin(), top.end(), [&](uint32_t a, uint32_t b) { return rank[a] > rank[b]; });
     if (top.size() > static_cast<size_t>(q.group_by->limit)) top.resize(q.group_by->limit);
     std::vector<int> slot(proj->values.size(), -1);
@@ -444,7 +453,7 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
   };
   std::vector<uint32_t> top;
   for (uint32_t k = 0; k < sum.size(); ++k)
-    if (sum[k] > 0) top.push_back(k);
+    if (sum[k] > 0 && proj->Listed(k)) top.push_back(k);
   std::sort(top.begin(), top.end(), [&](uint32_t a, uint32_t b) { return sum[a] > sum[b]; });
   if (top.size() > static_cast<size_t>(req.group_by.limit)) top.resize(req.group_by.limit);
 
@@ -473,7 +482,7 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
         for (const auto& c : a.combos) add(c.combo, c.sum);
     }
     for (uint32_t k = 0; k < part_sum.size(); ++k)
-      if (part_sum[k] > 0) part_top.push_back(k);
+      if (part_sum[k] > 0 && part->Listed(k)) part_top.push_back(k);
     std::sort(part_top.begin(), part_top.end(), [&](uint32_t a, uint32_t b) { return part_sum[a] > part_sum[b]; });
     if (part_top.size() > static_cast<size_t>(req.partition_by->limit)) part_top.resize(req.partition_by->limit);
     for (uint32_t pk : part_top) out.partition_keys.push_back(Dimensions(*part, pk));

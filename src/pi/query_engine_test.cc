@@ -122,6 +122,24 @@ TEST_F(QueryEngineTest, DescribeDimensionKeysRanksAndPartitions) {
   EXPECT_NEAR(r->keys[1].additional_metrics.at("db.load.max"), 1, 1e-9);
 }
 
+TEST_F(QueryEngineTest, SessionsWithoutSqlCountInTotalsButAreNeverListed) {
+  for (int i = 600; i < 610; ++i) {
+    model::SessionRow bg = Row("IO:DataFileWrite", "", "postgres");
+    bg.dims[static_cast<int>(model::Group::kSqlTokenized)] = {"", "", ""};
+    bg.dims[static_cast<int>(model::Group::kSql)] = {"", "", "", ""};
+    ASSERT_TRUE(store_->AppendSample({"pg1", FromEpochSeconds(t0_ + i), {bg}, 0}).ok());
+  }
+  auto req = Req("db.load.avg", 1);
+  req.start = FromEpochSeconds(t0_ + 600);
+  req.end = FromEpochSeconds(t0_ + 610);
+  req.queries[0].group_by = DimensionGroup{"db.sql_tokenized", {}, 5};
+  auto r = engine_->GetResourceMetrics(req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->series.size(), 1u);
+  EXPECT_EQ(r->series[0].points.size(), 10u);
+  EXPECT_DOUBLE_EQ(r->series[0].points[0].value, 1);
+}
+
 TEST_F(QueryEngineTest, InvalidInputNamesTheParameter) {
   auto bad = engine_->GetResourceMetrics(Req("db.load", 60));
   ASSERT_FALSE(bad.ok());

@@ -1,6 +1,7 @@
 #include "collect/postgres/statement_resolver.h"
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 namespace dbinsight::collect::postgres {
@@ -23,6 +24,10 @@ std::string StatementResolver::GeneratedDbId(std::string_view stable_id) {
 
 StatementResolver::Tokenized StatementResolver::FromText(std::string_view raw,
                                                          std::optional<int64_t> query_id) {
+  // pg_stat_statements shows a statement without its terminating semicolon;
+  // pg_stat_activity keeps it. Trim so both name the statement alike.
+  while (!raw.empty() && (raw.back() == ';' || std::isspace(static_cast<unsigned char>(raw.back()))))
+    raw.remove_suffix(1);
   Tokenized t;
   t.text = normalizer_.Get(raw, sql::Dialect::kPostgres)->text;
   t.id = sql::StableId(t.text);

@@ -23,6 +23,14 @@ TEST(StatementResolverTest, QueryIdKeepsFirstSeenText) {
   EXPECT_EQ(b.sql_db_id, "42");
 }
 
+TEST(StatementResolverTest, TrailingSemicolonIsNotPartOfTheStatement) {
+  sql::NormalizerCache cache;
+  StatementResolver r(cache, /*store_literals=*/false, 100);
+  // As pg_stat_statements shows it: psql sends the ';', the digest has none.
+  EXPECT_EQ(r.Resolve(9, "SELECT pg_sleep(0.5);\n").tokenized_text, "SELECT pg_sleep($1)");
+  EXPECT_EQ(r.Resolve(std::nullopt, "select 1 ; ").tokenized_text, "select $1");
+}
+
 TEST(StatementResolverTest, StoreLiteralsKeepsRawTextInDbSql) {
   sql::NormalizerCache cache;
   StatementResolver r(cache, /*store_literals=*/true, 100);
