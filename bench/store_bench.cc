@@ -2,6 +2,8 @@
 // DB load for one instance), reports ingest rate and bytes per sampled session,
 // then times the PI queries the core issue names. Usage:
 //   store_bench DATA.csv.gz [STORE_DIR]
+//   store_bench --query-only STORE_DIR END_EPOCH   (time queries on a loaded
+//   store)
 // Generate the data with:
 //   ../shared/tools/gen_aas.py --days 7 --seed 42 --csv DATA.csv.gz
 #include <algorithm>
@@ -50,31 +52,19 @@ double MedianMs(F&& f, int runs = 5) {
   return ms[ms.size() / 2];
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s DATA.csv.gz [STORE_DIR]\n", argv[0]);
-    return 2;
-  }
-  const std::string dir = argc > 2 ? argv[2] : "/tmp/dbinsight-store-bench";
-  std::filesystem::remove_all(dir);
-  SystemClock clock;
-  auto store = store::Store::Open({.directory = dir}, clock);
-  if (!store.ok()) {
-    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
-    return 1;
-  }
-  const std::string cmd = "zcat '" + std::string(argv[1]) + "'";
+// Loads the CSV one second per AppendSample, as live sampling would; returns
+// the end of the data (exclusive).
+int64_t Ingest(store::Store& store, const std::string& dir, const char* path) {
+  model::Sample sample{"bench", {}, {}, 0};
+  int64_t cur = -1, sessions = 0, seconds = 0;
+  const std::string cmd = "zcat '" + std::string(path) + "'";
   FILE* in = popen(cmd.c_str(), "r");
   char line[512];
-  if (!in || !fgets(line, sizeof line, in)) return 1;  // header
-  model::Sample sample{"bench", {}, {}, 0};
-  int64_t cur = -1, first = -1, sessions = 0, seconds = 0;
+  if (!in || !fgets(line, sizeof line, in)) std::exit(1);  // header
   auto flush = [&] {
     if (cur < 0) return;
     sample.time = FromEpochSeconds(static_cast<double>(cur));
-    Status st = store.value()->AppendSample(sample);
+    Status st = store.AppendSample(sample);
     if (!st.ok()) {
       std::fprintf(stderr, "append: %s\n", st.ToString().c_str());
       std::exit(1);
@@ -87,12 +77,10 @@ int main(int argc, char** argv) {
     char sql[64], wait[64], user[64], host[64];
     long long ts;
     int count;
-    if (std::sscanf(line, "%lld,%63[^,],%63[^,],%63[^,],%63[^,],%d", &ts, sql, wait, user, host, &count) != 6)
-      continue;
+    if (std::sscanf(line, "%lld,%63[^,],%63[^,],%63[^,],%63[^,],%d", &ts, sql, wait, user, host, &count) != 6) continue;
     if (ts != cur) {
       flush();
       cur = ts;
-      if (first < 0) first = ts;
     }
     model::SessionRow r = Row(sql, wait, user, host);
     for (int i = 0; i < count; ++i) sample.active.push_back(r);
@@ -100,20 +88,46 @@ int main(int argc, char** argv) {
   }
   flush();
   pclose(in);
-  (void)store.value()->Maintain(FromEpochSeconds(static_cast<double>(cur + 180)));
+  (void)store.Maintain(FromEpochSeconds(static_cast<double>(cur + 180)));
   double ingest_s = std::chrono::duration<double>(Wall::now() - t0).count();
-  const int64_t end = cur + 1;
-  std::printf("ingest: %lld seconds, %lld sampled sessions in %.1f s = %.0f sessions/s (%.0f samples/s)\n",
-              static_cast<long long>(seconds), static_cast<long long>(sessions), ingest_s, sessions / ingest_s,
-              seconds / ingest_s);
-  const int64_t tier1 = store.value()->SecondTierBytesForTest();
+  std::printf(
+      "ingest: %lld seconds, %lld sampled sessions in %.1f s = %.0f "
+      "sessions/s (%.0f samples/s)\n",
+      static_cast<long long>(seconds), static_cast<long long>(sessions), ingest_s, sessions / ingest_s,
+      seconds / ingest_s);
+  const int64_t tier1 = store.SecondTierBytesForTest();
   std::error_code ec;
   uint64_t file = std::filesystem::file_size(dir + "/dbinsight.db", ec);
   uint64_t wal = std::filesystem::file_size(dir + "/dbinsight.db-wal", ec);
-  std::printf("size: 1-second tier %.2f MB = %.3f bytes/sampled session; whole file %.1f MB (+WAL %.1f MB) = %.3f "
-              "bytes/sampled session with all rollups and dictionary\n",
-              tier1 / 1e6, static_cast<double>(tier1) / sessions, file / 1e6, wal / 1e6,
-              static_cast<double>(file) / sessions);
+  std::printf(
+      "size: 1-second tier %.2f MB = %.3f bytes/sampled session; whole "
+      "file %.1f MB (+WAL %.1f MB) = %.3f "
+      "bytes/sampled session with all rollups and dictionary\n",
+      tier1 / 1e6, static_cast<double>(tier1) / sessions, file / 1e6, wal / 1e6, static_cast<double>(file) / sessions);
+  return cur + 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr,
+                 "usage: %s DATA.csv.gz [STORE_DIR] | --query-only STORE_DIR "
+                 "END_EPOCH\n",
+                 argv[0]);
+    return 2;
+  }
+  const bool query_only = std::string(argv[1]) == "--query-only";
+  if (query_only && argc < 4) return 2;
+  const std::string dir = argc > 2 ? argv[2] : "/tmp/dbinsight-store-bench";
+  if (!query_only) std::filesystem::remove_all(dir);
+  SystemClock clock;
+  auto store = store::Store::Open({.directory = dir}, clock);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  const int64_t end = query_only ? std::stoll(argv[3]) : Ingest(*store.value(), dir, argv[1]);
 
   pi::QueryEngine engine(*store.value());
   auto grm = [&](int64_t span, int period, const std::string& group) {
@@ -132,8 +146,10 @@ int main(int argc, char** argv) {
       }
       points = res->series.size() * res->series[0].points.size();
     });
-    std::printf("GetResourceMetrics %-16s top-10 over %6llds period %5d: %8.1f ms (%zu points)\n", group.c_str(),
-                static_cast<long long>(span), period, ms, points);
+    std::printf(
+        "GetResourceMetrics %-16s top-10 over %6llds period %5d: %8.1f "
+        "ms (%zu points)\n",
+        group.c_str(), static_cast<long long>(span), period, ms, points);
   };
   grm(3600, 1, "db.sql_tokenized");
   grm(86400, 60, "db.sql_tokenized");
@@ -149,13 +165,18 @@ int main(int argc, char** argv) {
     auto res = engine.DescribeDimensionKeys(d);
     if (!res.ok()) std::exit(1);
   });
-  std::printf("DescribeDimensionKeys db.sql_tokenized top-10 over 24 h (auto period): %.1f ms\n", ms);
+  std::printf(
+      "DescribeDimensionKeys db.sql_tokenized top-10 over 24 h (auto "
+      "period): %.1f ms\n",
+      ms);
   d.partition_by = pi::DimensionGroup{"db.wait_event", {}, 10};
   ms = MedianMs([&] {
     auto res = engine.DescribeDimensionKeys(d);
     if (!res.ok()) std::exit(1);
   });
-  std::printf("DescribeDimensionKeys ... PartitionBy db.wait_event over 24 h: %.1f ms\n", ms);
-  (void)first;
+  std::printf(
+      "DescribeDimensionKeys ... PartitionBy db.wait_event over 24 h: "
+      "%.1f ms\n",
+      ms);
   return 0;
 }
