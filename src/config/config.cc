@@ -205,9 +205,9 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
     std::smatch m;
     if (!std::regex_match(l.value(), m, kListen) || std::stoi(m[2]) > 65535)
       return Bad("listen", "expected HOST:PORT such as 127.0.0.1:8421, got '" + l.value() + "'");
-    c.listen_host = m[1];
-    if (c.listen_host.front() == '[') c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
-    c.listen_port = std::stoi(m[2]);
+    c.server.host = m[1];
+    if (c.server.host.front() == '[') c.server.host = c.server.host.substr(1, c.server.host.size() - 2);
+    c.server.port = std::stoi(m[2]);
   }
   if (!root["store"]) return Bad("store", "is required (the data directory)");
   auto store = String(root["store"], "store");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "api/options.h"
 #include "collect/options.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -24,9 +25,7 @@ struct InstanceConfig {
 };
 
 struct Config {
-  // Default 127.0.0.1: nothing is exposed beyond the host unless configured.
-  std::string listen_host = "127.0.0.1";
-  int listen_port = 8421;
+  api::ServerOptions server;  // `listen:` fills host and port
   store::StoreOptions store;
   std::vector<InstanceConfig> instances;
   log::Level log_level = log::Level::kInfo;

@@ -20,8 +20,8 @@ instances:
 TEST(ConfigTest, MinimalConfigParses) {
   auto c = ParseConfig(kMinimal, "/srv");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->listen_host, "127.0.0.1");
-  EXPECT_EQ(c->listen_port, 8421);
+  EXPECT_EQ(c->server.host, "127.0.0.1");
+  EXPECT_EQ(c->server.port, 8421);
   EXPECT_EQ(c->store.directory, "/srv/dbinsight-data");
   ASSERT_EQ(c->instances.size(), 1u);
   const auto& i = c->instances[0];
@@ -45,7 +45,7 @@ instances:
   - {id: b, engine: postgres, dsn: "dbname=x"}
 )", "/");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->listen_host, "127.0.0.1");
+  EXPECT_EQ(c->server.host, "127.0.0.1");
   EXPECT_EQ(c->store.retention.one_second, store::Days(2));
   EXPECT_EQ(c->store.retention.one_hour, store::Days(400));
   EXPECT_EQ(c->instances[0].info.host, "db.example");

@@ -1,0 +1,216 @@
+#include "api/server.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <random>
+#include <system_error>
+
+#include <sys/socket.h>
+
+#include "api/httplib_door.h"
+#include "api/pi/pi_service.h"
+#include "api/protocol/json_dispatcher.h"
+#include "api/protocol/query_dispatcher.h"
+#include "api/rds/rds_service.h"
+#include "common/log.h"
+
+namespace dbinsight::api {
+
+struct Server::Http {
+  httplib::Server server;
+  std::atomic<bool> listener_done{false};
+};
+
+struct Server::Services {
+  Services(::dbinsight::pi::QueryEngine& engine, const std::function<std::vector<model::InstanceInfo>()>& instances)
+      : pi(engine, instances),
+        rds(instances),
+        pi_dispatcher(std::string(pi::kTargetPrefix), pi::kErrors),
+        rds_dispatcher(std::string(rds::kSigningName), std::string(rds::kVersion), std::string(rds::kXmlns),
+                       rds::kErrors) {
+    pi.Register(pi_dispatcher);
+    rds.Register(rds_dispatcher);
+  }
+  pi::PiService pi;
+  rds::RdsService rds;
+  protocol::JsonDispatcher pi_dispatcher;
+  protocol::QueryDispatcher rds_dispatcher;
+};
+
+namespace {
+
+HttpRequest FromHttplib(const httplib::Request& in) {
+  HttpRequest r;
+  r.method = in.method;
+  r.path = in.path;
+  if (size_t q = in.target.find('?'); q != std::string::npos) r.query = in.target.substr(q + 1);
+  for (const auto& [k, v] : in.headers) {
+    auto [it, inserted] = r.headers.emplace(k, v);
+    if (!inserted) it->second += "," + v;
+  }
+  r.body = in.body;
+  r.remote_addr = in.remote_addr;
+  return r;
+}
+
+void ToHttplib(const HttpResponse& in, httplib::Response& out) {
+  out.status = in.status;
+  for (const auto& [k, v] : in.headers) out.set_header(k, v);
+  out.set_content(in.body, in.content_type);
+}
+
+HttpResponse PlainJson(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+bool LooksLikeJson(const HttpRequest& request) {
+  return request.Header("Content-Type").find("json") != std::string::npos;
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine,
+               std::function<std::vector<model::InstanceInfo>()> instances)
+    : options_(std::move(options)),
+      instances_(std::move(instances)),
+      services_(std::make_unique<Services>(engine, instances_)),
+      bound_port_(options_.port),
+      request_id_salt_((uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()) {}
+
+Server::~Server() { Stop(); }
+
+void Server::Handle(std::string method, std::string path, Handler handler) {
+  DBI_CHECK(!http_);
+  routes_.push_back(Route{std::move(method), std::move(path), std::move(handler)});
+}
+
+Status Server::Start() {
+  DBI_CHECK(!http_);
+  http_ = std::make_unique<Http>();
+  httplib::Server& s = http_->server;
+  size_t threads = static_cast<size_t>(std::max(1, options_.threads));
+  // httplib takes ownership of the queue it gets from this factory.
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.set_keep_alive_max_count(options_.keep_alive_max_requests);
+  s.set_keep_alive_timeout(options_.keep_alive_timeout.count());
+  s.set_read_timeout(options_.read_timeout.count(), 0);
+  s.set_write_timeout(options_.write_timeout.count(), 0);
+  s.set_payload_max_length(options_.max_body_bytes);
+  // httplib's default also sets SO_REUSEPORT, which lets a second dbinsight
+  // bind the same port and silently take half the connections. Keep only
+  // SO_REUSEADDR (quick restarts over TIME_WAIT sockets).
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  auto handler = [this](const httplib::Request& in, httplib::Response& out) { ToHttplib(Serve(FromHttplib(in)), out); };
+  s.Get(".*", handler);
+  s.Post(".*", handler);
+  s.Put(".*", handler);
+  s.Delete(".*", handler);
+  s.Patch(".*", handler);
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& out, std::exception_ptr) {
+    ToHttplib(PlainJson(500, {{"__type", "InternalServiceError"}, {"message", "internal error"}}), out);
+  });
+
+  errno = 0;
+  bool bound = false;
+  if (options_.port == 0) {
+    int p = s.bind_to_any_port(options_.host);
+    bound = p > 0;
+    if (bound) bound_port_ = p;
+  } else {
+    bound = s.bind_to_port(options_.host, options_.port);
+    bound_port_ = options_.port;
+  }
+  if (!bound) {
+    int err = errno;
+    http_.reset();
+    return Status::Unavailable(fmt::format("cannot listen on {}:{}{}", options_.host, options_.port,
+                                           err ? ": " + std::generic_category().message(err) : std::string()));
+  }
+  listener_ = std::jthread([http = http_.get()] {
+    http->server.listen_after_bind();
+    http->listener_done = true;
+  });
+  // httplib's stop() is a no-op until the accept loop runs: wait for it here
+  // (microseconds) so a Stop() right after Start() cannot be lost.
+  while (!s.is_running() && !http_->listener_done) std::this_thread::yield();
+  return Status::Ok();
+}
+
+int Server::port() const { return bound_port_; }
+
+void Server::Stop() {
+  if (!http_) return;
+  if (http_->server.is_running()) http_->server.stop();
+  if (listener_.joinable()) listener_.join();
+  http_.reset();
+}
+
+std::string Server::NextRequestId() const {
+  uint64_t n = request_counter_.fetch_add(1, std::memory_order_relaxed);
+  uint64_t a = request_id_salt_;
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", static_cast<uint32_t>(a >> 32),
+                     static_cast<uint16_t>(a >> 16), static_cast<uint16_t>(a), static_cast<uint16_t>(n >> 48),
+                     n & 0xFFFFFFFFFFFFULL);
+}
+
+HttpResponse Server::Serve(const HttpRequest& request) const {
+  try {
+    for (const Route& r : routes_)
+      if (r.method == request.method && r.path == request.path) return r.handler(request);
+    if (request.path == "/healthz" && request.method == "GET") return Healthz();
+    if (request.path == "/" && (request.method == "POST" || request.method == "GET")) return ServeAws(request);
+    return PlainJson(404, {{"message", fmt::format("No route for {} {}", request.method, request.path)}});
+  } catch (const std::exception& e) {
+    log::Error("{} {}: {}", request.method, request.path, e.what());
+    return PlainJson(500, {{"__type", "InternalServiceError"}, {"message", "internal error"}});
+  }
+}
+
+HttpResponse Server::ServeAws(const HttpRequest& request) const {
+  protocol::RequestContext context;
+  context.request_id = NextRequestId();
+  protocol::ParseAuthorization(request.Header("Authorization"), context);
+
+  std::string target = request.Header("X-Amz-Target");
+  if (!target.empty()) {
+    if (services_->pi_dispatcher.Accepts(target)) return services_->pi_dispatcher.Dispatch(request, context);
+    return protocol::UnknownOperationResponse(target, context.request_id);
+  }
+  if (LooksLikeJson(request)) return protocol::UnknownOperationResponse("", context.request_id);
+
+  // Query protocol: a form body, or the URL query string for GET.
+  auto params = protocol::ParseFormEncoded(request.method == "GET" || request.body.empty() ? request.query
+                                                                                            : request.body);
+  if (!params.ok())
+    return protocol::XmlErrorResponse(protocol::AwsError{"MalformedQueryString", params.status().message(), 400, true},
+                                      "", context.request_id);
+  if (services_->rds_dispatcher.Accepts(params.value(), context))
+    return services_->rds_dispatcher.Dispatch(params.value(), context);
+  return protocol::UnknownActionResponse(params.value(), context.request_id);
+}
+
+HttpResponse Server::Healthz() const {
+  nlohmann::json list = nlohmann::json::array();
+  bool all_live = true;
+  for (const model::InstanceInfo& i : instances_()) {
+    all_live = all_live && i.sampling_live;
+    list.push_back({{"id", i.id},
+                    {"resource_id", i.resource_id},
+                    {"sampling_live", i.sampling_live},
+                    {"last_error", i.last_error},
+                    {"last_sample", i.last_sample_epoch > 0 ? nlohmann::json(i.last_sample_epoch) : nlohmann::json()}});
+  }
+  return PlainJson(all_live ? 200 : 503, {{"status", all_live ? "ok" : "degraded"}, {"instances", std::move(list)}});
+}
+
+}  // namespace dbinsight::api

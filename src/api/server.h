@@ -1,0 +1,81 @@
+// api::Server: the HTTP front door of every AWS-compatible API dbinsight
+// serves (PI over JSON 1.1, RDS over the query protocol) plus GET /healthz.
+// Owns a cpp-httplib server and the one thread that accepts connections
+// (Start() starts it; Stop() or the destructor joins it); requests run on
+// ServerOptions::threads workers. Borrows the query engine, which must
+// outlive the server. Handle() must be called before Start(); Serve(),
+// port() are safe from any thread once started; Start()/Stop() from one
+// controlling thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/options.h"
+#include "api/protocol/http_types.h"
+#include "common/status.h"
+#include "model/instance.h"
+
+namespace dbinsight::pi {
+class QueryEngine;
+}
+
+namespace dbinsight::api {
+
+class Server {
+ public:
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+  // instances: the current monitored instances with live status; called
+  // once per request (PI Identifier resolution, RDS, /healthz).
+  Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine,
+         std::function<std::vector<model::InstanceInfo>()> instances);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Adds a route for other modules (e.g. web/): exact method and path match,
+  // checked before the built-in routes. REQUIRES: before Start().
+  void Handle(std::string method, std::string path, Handler handler);
+
+  // Binds host:port (port 0 picks a free one) and starts serving. Returns
+  // Unavailable naming the address when binding fails.
+  Status Start();
+  // The bound port after a successful Start(); otherwise options' port.
+  int port() const;
+  // Stops accepting, finishes running requests, joins the thread. Idempotent.
+  void Stop();
+
+  // Routes one request without the network: what every HTTP request goes
+  // through. Never throws.
+  HttpResponse Serve(const HttpRequest& request) const;
+
+ private:
+  struct Http;       // cpp-httplib server (server.cc), kept out of this header
+  struct Services;   // protocol dispatchers and the services behind them
+  struct Route {
+    std::string method;
+    std::string path;
+    Handler handler;
+  };
+
+  HttpResponse ServeAws(const HttpRequest& request) const;
+  HttpResponse Healthz() const;
+  std::string NextRequestId() const;
+
+  ServerOptions options_;
+  std::function<std::vector<model::InstanceInfo>()> instances_;
+  std::unique_ptr<Services> services_;
+  std::vector<Route> routes_;
+  std::unique_ptr<Http> http_;
+  int bound_port_ = 0;
+  uint64_t request_id_salt_;
+  mutable std::atomic<uint64_t> request_counter_{0};
+  std::jthread listener_;
+};
+
+}  // namespace dbinsight::api
