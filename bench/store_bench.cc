@@ -16,29 +16,13 @@
 #include "common/clock.h"
 #include "pi/query_engine.h"
 #include "store/store.h"
+#include "testing/session_rows.h"
 
 using namespace dbinsight;  // NOLINT: a benchmark driver
 
 namespace {
 
 using Wall = std::chrono::steady_clock;  // timing the benchmark itself, not product code
-
-model::SessionRow Row(const std::string& sql, const std::string& wait, const std::string& user,
-                      const std::string& host) {
-  model::SessionRow r;
-  const std::string type = wait.substr(0, wait.find(':'));
-  const std::string text = "SELECT * FROM t WHERE digest = $1 /* " + sql + " */";
-  r.dims[static_cast<int>(model::Group::kWaitEvent)] = {wait, type};
-  r.dims[static_cast<int>(model::Group::kWaitEventType)] = {type};
-  r.dims[static_cast<int>(model::Group::kSqlTokenized)] = {sql, sql, text};
-  r.dims[static_cast<int>(model::Group::kSql)] = {sql, sql, text, sql};
-  r.dims[static_cast<int>(model::Group::kUser)] = {user, user};
-  r.dims[static_cast<int>(model::Group::kHost)] = {host, host};
-  r.dims[static_cast<int>(model::Group::kDb)] = {"app"};
-  r.dims[static_cast<int>(model::Group::kApplication)] = {"bench"};
-  r.dims[static_cast<int>(model::Group::kSessionType)] = {"client backend"};
-  return r;
-}
 
 template <typename F>
 double MedianMs(F&& f, int runs = 5) {
@@ -82,7 +66,11 @@ int64_t Ingest(store::Store& store, const std::string& dir, const char* path) {
       flush();
       cur = ts;
     }
-    model::SessionRow r = Row(sql, wait, user, host);
+    model::SessionRow r =
+        testing::MakeSessionRow({.wait = wait,
+                                 .sql = "SELECT * FROM t WHERE digest = $1 /* " + std::string(sql) + " */",
+                                 .user = user,
+                                 .host = host});
     for (int i = 0; i < count; ++i) sample.active.push_back(r);
     sessions += count;
   }

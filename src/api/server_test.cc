@@ -11,6 +11,7 @@
 #include "pi/query_engine.h"
 #include "store/store.h"
 #include "testing/manual_clock.h"
+#include "testing/session_rows.h"
 #include "testing/temp_dir.h"
 
 namespace dbinsight::api {
@@ -19,21 +20,6 @@ namespace {
 using nlohmann::json;
 
 constexpr int64_t kT0 = 1700000000 - 1700000000 % 3600;
-
-model::SessionRow Row(const std::string& wait, const std::string& sql) {
-  model::SessionRow r;
-  const std::string type = wait.substr(0, wait.find(':'));
-  r.dims[static_cast<int>(model::Group::kWaitEvent)] = {wait.substr(wait.find(':') + 1), type};
-  r.dims[static_cast<int>(model::Group::kWaitEventType)] = {type};
-  r.dims[static_cast<int>(model::Group::kSqlTokenized)] = {"T" + std::to_string(sql.size()), "42", sql};
-  r.dims[static_cast<int>(model::Group::kSql)] = {"S" + std::to_string(sql.size()), "42", sql, "T"};
-  r.dims[static_cast<int>(model::Group::kUser)] = {"10", "app"};
-  r.dims[static_cast<int>(model::Group::kHost)] = {"local", "local"};
-  r.dims[static_cast<int>(model::Group::kDb)] = {"testdb"};
-  r.dims[static_cast<int>(model::Group::kApplication)] = {"psql"};
-  r.dims[static_cast<int>(model::Group::kSessionType)] = {"client backend"};
-  return r;
-}
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -48,8 +34,9 @@ class ServerTest : public ::testing::Test {
     std::string long_sql = "select pg_sleep($1) /* " + std::string(600, 'x') + " */";
     for (int i = 0; i < 120; ++i) {
       model::Sample s{"pg1", FromEpochSeconds(kT0 + i), {}, 0};
-      for (int k = 0; k < 3; ++k) s.active.push_back(Row("Timeout:PgSleep", long_sql));
-      for (int k = 0; k < 2; ++k) s.active.push_back(Row("Lock:transactionid", "update t set v = v + $1 where id = $2"));
+      for (int k = 0; k < 3; ++k) s.active.push_back(testing::MakeSessionRow({.wait = "Timeout:PgSleep", .sql = long_sql}));
+      for (int k = 0; k < 2; ++k) s.active.push_back(
+            testing::MakeSessionRow({.wait = "Lock:transactionid", .sql = "update t set v = v + $1 where id = $2"}));
       ASSERT_TRUE(store_->AppendSample(s).ok());
     }
     engine_ = std::make_unique<pi::QueryEngine>(*store_);

@@ -5,24 +5,10 @@
 #include <filesystem>
 
 #include "store/store.h"
+#include "testing/session_rows.h"
 
 namespace dbinsight::pi {
 namespace {
-
-model::SessionRow Row(const std::string& wait, const std::string& sql, const std::string& user) {
-  model::SessionRow r;
-  const std::string type = wait.substr(0, wait.find(':'));
-  r.dims[static_cast<int>(model::Group::kWaitEvent)] = {wait, type};
-  r.dims[static_cast<int>(model::Group::kWaitEventType)] = {type};
-  r.dims[static_cast<int>(model::Group::kSqlTokenized)] = {"T" + sql, "42", sql};
-  r.dims[static_cast<int>(model::Group::kSql)] = {"S" + sql, "42", sql, "T" + sql};
-  r.dims[static_cast<int>(model::Group::kUser)] = {"10", user};
-  r.dims[static_cast<int>(model::Group::kHost)] = {"local", "local"};
-  r.dims[static_cast<int>(model::Group::kDb)] = {"testdb"};
-  r.dims[static_cast<int>(model::Group::kApplication)] = {"app"};
-  r.dims[static_cast<int>(model::Group::kSessionType)] = {"client backend"};
-  return r;
-}
 
 class QueryEngineTest : public ::testing::Test {
  protected:
@@ -38,9 +24,9 @@ class QueryEngineTest : public ::testing::Test {
     for (int i = 0; i < 600; ++i) {
       if (i >= 300 && i < 310) continue;
       model::Sample smp{"pg1", FromEpochSeconds(t0_ + i), {}, 0};
-      for (int k = 0; k < 3; ++k) smp.active.push_back(Row("Timeout:PgSleep", "select pg_sleep($1)", "a"));
+      for (int k = 0; k < 3; ++k) smp.active.push_back(testing::MakeSessionRow({.wait = "Timeout:PgSleep", .sql = "select pg_sleep($1)", .user = "a"}));
       if (i % 2)
-        for (int k = 0; k < 2; ++k) smp.active.push_back(Row("Lock:transactionid", "update t set v = $1", "b"));
+        for (int k = 0; k < 2; ++k) smp.active.push_back(testing::MakeSessionRow({.wait = "Lock:transactionid", .sql = "update t set v = $1", .user = "b"}));
       ASSERT_TRUE(store_->AppendSample(smp).ok());
     }
     engine_ = std::make_unique<QueryEngine>(*store_);
@@ -124,9 +110,7 @@ TEST_F(QueryEngineTest, DescribeDimensionKeysRanksAndPartitions) {
 
 TEST_F(QueryEngineTest, SessionsWithoutSqlCountInTotalsButAreNeverListed) {
   for (int i = 600; i < 610; ++i) {
-    model::SessionRow bg = Row("IO:DataFileWrite", "", "postgres");
-    bg.dims[static_cast<int>(model::Group::kSqlTokenized)] = {"", "", ""};
-    bg.dims[static_cast<int>(model::Group::kSql)] = {"", "", "", ""};
+    model::SessionRow bg = testing::MakeSessionRow({.wait = "IO:DataFileWrite", .sql = "", .user = "postgres"});
     ASSERT_TRUE(store_->AppendSample({"pg1", FromEpochSeconds(t0_ + i), {bg}, 0}).ok());
   }
   auto req = Req("db.load.avg", 1);

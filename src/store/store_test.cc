@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "testing/session_rows.h"
+
 namespace dbinsight::store {
 namespace {
 
@@ -23,26 +25,12 @@ class TempDirFixture : public ::testing::Test {
   SystemClock clock_;
 };
 
-model::SessionRow Row(const std::string& wait, const std::string& sql) {
-  model::SessionRow r;
-  r.dims[static_cast<int>(model::Group::kWaitEvent)] = {wait, wait.substr(0, wait.find(':'))};
-  r.dims[static_cast<int>(model::Group::kWaitEventType)] = {wait.substr(0, wait.find(':'))};
-  r.dims[static_cast<int>(model::Group::kSqlTokenized)] = {"ID" + sql, "1", sql};
-  r.dims[static_cast<int>(model::Group::kSql)] = {"S" + sql, "1", sql, "ID" + sql};
-  r.dims[static_cast<int>(model::Group::kUser)] = {"10", "app"};
-  r.dims[static_cast<int>(model::Group::kHost)] = {"local", "local"};
-  r.dims[static_cast<int>(model::Group::kDb)] = {"testdb"};
-  r.dims[static_cast<int>(model::Group::kApplication)] = {"psql"};
-  r.dims[static_cast<int>(model::Group::kSessionType)] = {"client backend"};
-  return r;
-}
-
 model::Sample At(double t, int sleepers, int lockers) {
   model::Sample s;
   s.instance_id = "pg1";
   s.time = FromEpochSeconds(t);
-  for (int i = 0; i < sleepers; ++i) s.active.push_back(Row("Timeout:PgSleep", "select pg_sleep($1)"));
-  for (int i = 0; i < lockers; ++i) s.active.push_back(Row("Lock:transactionid", "update t set v = $1"));
+  for (int i = 0; i < sleepers; ++i) s.active.push_back(testing::MakeSessionRow({.wait = "Timeout:PgSleep", .sql = "select pg_sleep($1)"}));
+  for (int i = 0; i < lockers; ++i) s.active.push_back(testing::MakeSessionRow({.wait = "Lock:transactionid", .sql = "update t set v = $1"}));
   return s;
 }
 
