@@ -57,6 +57,15 @@ Status Statement::Run() {
   return r.ok() ? Status::Ok() : r.status();
 }
 
+Status Statement::ForEachRow(const std::function<Status()>& fn) {
+  for (;;) {
+    auto row = Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return Status::Ok();
+    DBI_RETURN_IF_ERROR(fn());
+  }
+}
+
 void Statement::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
@@ -74,8 +83,8 @@ std::string_view Statement::Blob(int col) const {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = "cannot open store " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,9 @@ class Statement {
   // Returns true while a row is available; Status on error.
   Result<bool> Step();
   Status Run();  // Step to completion, then Reset.
+  // Calls fn for each row (read through this statement's accessors) until the
+  // rows end or fn returns an error, which is returned.
+  Status ForEachRow(const std::function<Status()>& fn);
   void Reset();
   int64_t Int(int col) const;
   std::string_view Text(int col) const;

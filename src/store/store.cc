@@ -85,10 +85,7 @@ Result<std::vector<PeriodAgg>> ReadRollupRows(Database& db, int64_t inst, int64_
   if (!rows.ok()) return rows.status();
   rows->Bind(1, inst).Bind(2, tier).Bind(3, from).Bind(4, to);
   std::vector<PeriodAgg> out;
-  for (;;) {
-    auto r = rows->Step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
+  DBI_RETURN_IF_ERROR(rows->ForEachRow([&]() -> Status {
     auto groups = codec::Decompress(rows->Blob(1));
     if (!groups.ok()) return groups.status();
     std::string combos;
@@ -100,7 +97,8 @@ Result<std::vector<PeriodAgg>> ReadRollupRows(Database& db, int64_t inst, int64_
     auto agg = DecodePeriod(groups.value(), combos, rows->Int(0));
     if (!agg.ok()) return agg.status();
     out.push_back(std::move(agg.value()));
-  }
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -156,8 +154,8 @@ Status Store::Init() {
       DBI_RETURN_IF_ERROR(ins->Bind(1, std::to_string(kSchemaVersion)).Run());
     } else if (std::stoi(std::string(v->Text(0))) > kSchemaVersion) {
       return Status::InvalidArgument("store " + path + " has schema version " + std::string(v->Text(0)) +
-                                     ", newer than this dbinsight understands (" +
-                                     std::to_string(kSchemaVersion) + ")");
+                                     ", newer than this dbinsight understands (" + std::to_string(kSchemaVersion) +
+                                     ")");
     }
   }
   auto r = Database::Open(path);
@@ -171,23 +169,18 @@ Status Store::LoadDictionary() {
   combos_.assign(1, ComboKeys{});  // id 0 unused
   auto keys = writer_->Prepare("SELECT grp, id, vals FROM dim_key ORDER BY grp, id");
   if (!keys.ok()) return keys.status();
-  for (;;) {
-    auto row = keys->Step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) break;
+  DBI_RETURN_IF_ERROR(keys->ForEachRow([&]() -> Status {
     auto g = static_cast<size_t>(keys->Int(0));
     auto id = static_cast<uint32_t>(keys->Int(1));
     if (g >= key_vals_.size()) return Status::DataLoss("dim_key row with unknown group");
     if (key_vals_[g].size() <= id) key_vals_[g].resize(id + 1);
     key_vals_[g][id] = std::string(keys->Blob(2));
     key_ids_[g][key_vals_[g][id]] = id;
-  }
+    return Status::Ok();
+  }));
   auto combos = writer_->Prepare("SELECT id, keys FROM combo ORDER BY id");
   if (!combos.ok()) return combos.status();
-  for (;;) {
-    auto row = combos->Step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) break;
+  DBI_RETURN_IF_ERROR(combos->ForEachRow([&]() -> Status {
     auto id = static_cast<uint32_t>(combos->Int(0));
     codec::Reader in(combos->Blob(1));
     ComboKeys k{};
@@ -195,13 +188,11 @@ Status Store::LoadDictionary() {
     if (combos_.size() <= id) combos_.resize(id + 1);
     combos_[id] = k;
     combo_ids_[k] = id;
-  }
+    return Status::Ok();
+  }));
   auto insts = writer_->Prepare("SELECT id, name FROM instance");
   if (!insts.ok()) return insts.status();
-  for (;;) {
-    auto row = insts->Step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) break;
+  DBI_RETURN_IF_ERROR(insts->ForEachRow([&]() -> Status {
     InstanceState st;
     st.id = insts->Int(0);
     for (size_t t = 1; t < kTiers.size(); ++t) {
@@ -210,7 +201,8 @@ Status Store::LoadDictionary() {
       st.sealed_through[t] = s.value();
     }
     instances_[std::string(insts->Text(1))] = st;
-  }
+    return Status::Ok();
+  }));
   return Status::Ok();
 }
 
@@ -354,42 +346,35 @@ Result<std::vector<Second>> Store::ReadLive(Database& db, int64_t inst, int64_t 
   auto secs = db.Prepare("SELECT ts, samples FROM live_sec WHERE inst = ? AND ts >= ? AND ts < ? ORDER BY ts");
   if (!secs.ok()) return secs.status();
   secs->Bind(1, inst).Bind(2, from).Bind(3, to);
-  for (;;) {
-    auto r = secs->Step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
+  DBI_RETURN_IF_ERROR(secs->ForEachRow([&]() -> Status {
     out.push_back({secs->Int(0), static_cast<uint32_t>(secs->Int(1)), {}});
-  }
+    return Status::Ok();
+  }));
   if (out.empty()) return out;
-  auto rows = db.Prepare(
-      "SELECT ts, combo, hits FROM live_row WHERE inst = ? AND ts >= ? AND ts < ? ORDER BY ts, combo");
+  auto rows =
+      db.Prepare("SELECT ts, combo, hits FROM live_row WHERE inst = ? AND ts >= ? AND ts < ? ORDER BY ts, combo");
   if (!rows.ok()) return rows.status();
   rows->Bind(1, inst).Bind(2, from).Bind(3, to);
   size_t i = 0;
-  for (;;) {
-    auto r = rows->Step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
+  DBI_RETURN_IF_ERROR(rows->ForEachRow([&]() -> Status {
     int64_t ts = rows->Int(0);
     while (i < out.size() && out[i].ts < ts) ++i;
     if (i == out.size() || out[i].ts != ts) return Status::DataLoss("live_row without live_sec");
     out[i].rows.push_back({static_cast<uint32_t>(rows->Int(1)), static_cast<uint32_t>(rows->Int(2))});
-  }
+    return Status::Ok();
+  }));
   return out;
 }
 
 Status Store::Seal(InstanceState& inst, int64_t up_to) {
-  auto minutes = writer_->Prepare(
-      "SELECT DISTINCT ts - (ts % 60) FROM live_sec WHERE inst = ? AND ts < ? ORDER BY 1");
+  auto minutes = writer_->Prepare("SELECT DISTINCT ts - (ts % 60) FROM live_sec WHERE inst = ? AND ts < ? ORDER BY 1");
   if (!minutes.ok()) return minutes.status();
   minutes->Bind(1, inst.id).Bind(2, up_to);
   std::vector<int64_t> starts;
-  for (;;) {
-    auto r = minutes->Step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
+  DBI_RETURN_IF_ERROR(minutes->ForEachRow([&]() -> Status {
     starts.push_back(minutes->Int(0));
-  }
+    return Status::Ok();
+  }));
   // combos_ only grows under write_mu_, which we hold: no copy needed.
   const std::vector<ComboKeys>& combos = combos_;
   auto block = writer_->Prepare("INSERT OR REPLACE INTO sec_block(inst, start, data) VALUES(?, ?, ?)");
@@ -404,10 +389,10 @@ Status Store::Seal(InstanceState& inst, int64_t up_to) {
     DBI_RETURN_IF_ERROR(block->Bind(1, inst.id).Bind(2, start).BindBlob(3, packed.value()).Run());
     auto agg = CompressPeriod(AggregateSeconds(start, secs.value(), combos), options_.zstd_level);
     if (!agg.ok()) return agg.status();
-    DBI_RETURN_IF_ERROR(
-        roll->Bind(1, inst.id).Bind(2, start).BindBlob(3, agg->groups).BindBlob(4, agg->combos).Run());
+    DBI_RETURN_IF_ERROR(roll->Bind(1, inst.id).Bind(2, start).BindBlob(3, agg->groups).BindBlob(4, agg->combos).Run());
   }
-  for (const char* sql : {"DELETE FROM live_row WHERE inst = ? AND ts < ?", "DELETE FROM live_sec WHERE inst = ? AND ts < ?"}) {
+  for (const char* sql :
+       {"DELETE FROM live_row WHERE inst = ? AND ts < ?", "DELETE FROM live_sec WHERE inst = ? AND ts < ?"}) {
     auto del = writer_->Prepare(sql);
     if (!del.ok()) return del.status();
     DBI_RETURN_IF_ERROR(del->Bind(1, inst.id).Bind(2, up_to).Run());
@@ -491,17 +476,15 @@ Status Store::ReadSecondsOn(Database& db, int64_t inst, int64_t from, int64_t to
   auto blocks = db.Prepare("SELECT data FROM sec_block WHERE inst = ? AND start >= ? AND start < ? ORDER BY start");
   if (!blocks.ok()) return blocks.status();
   blocks->Bind(1, inst).Bind(2, FloorTo(from, 60)).Bind(3, to);
-  for (;;) {
-    auto r = blocks->Step();
-    if (!r.ok()) return r.status();
-    if (!r.value()) break;
+  DBI_RETURN_IF_ERROR(blocks->ForEachRow([&]() -> Status {
     auto raw = codec::Decompress(blocks->Blob(0));
     if (!raw.ok()) return raw.status();
     auto secs = DecodeSeconds(raw.value());
     if (!secs.ok()) return secs.status();
     for (const Second& s : secs.value())
       if (s.ts >= from && s.ts < to) fn(s);
-  }
+    return Status::Ok();
+  }));
   auto live = ReadLive(db, inst, from, to);
   if (!live.ok()) return live.status();
   for (const Second& s : live.value()) fn(s);
