@@ -18,9 +18,16 @@ constexpr int64_t kMaxAutoPoints = 200;
 
 enum class Stat { kAvg, kMin, kMax, kSum };
 
+// What a metric reads: DB load (sliceable by dimensions) or a per-second
+// counter kept beside it.
+enum class Series { kLoad, kIdleInTransaction };
+
+constexpr const char* kIdleInTransactionMetric = "db.state.idle_in_transaction_count";
+
 struct ParsedMetric {
-  std::string base;  // db.load / db.sampledload
+  std::string base;  // db.load / db.sampledload / a counter
   Stat stat;
+  Series series = Series::kLoad;
 };
 
 Result<ParsedMetric> ParseMetric(const std::string& metric, const std::string& param) {
@@ -34,6 +41,10 @@ Result<ParsedMetric> ParseMetric(const std::string& metric, const std::string& p
   else if (stat == "max") out.stat = Stat::kMax;
   else if (stat == "sum") out.stat = Stat::kSum;
   else return Status::InvalidArgument(param + ": unknown statistic ." + stat + " in " + metric + " (use .avg, .min, .max or .sum)");
+  if (base == kIdleInTransactionMetric) {
+    out.series = Series::kIdleInTransaction;
+    return out;
+  }
   // Every session is sampled, so sampled load equals load.
   if (base != "db.load" && base != "db.sampledload")
     return Status::InvalidArgument(param + ": metric " + metric + " is not available for this instance "
@@ -155,9 +166,7 @@ Result<FilterMask> BuildFilter(const store::Store& store, const DimensionMap& fi
   return m;
 }
 
-struct Stats {
-  double sum = 0, min = 0, max = 0;
-};
+using Stats = store::SeriesStats;
 
 struct KeyVal {
   uint32_t key;  // projected index
@@ -235,8 +244,9 @@ class Loader {
   Loader(const store::Store& store, const std::string& instance) : store_(store), instance_(instance) {}
 
   // Exact stats from per-second data.
-  Result<std::vector<Period>> FromSeconds(int64_t from, int64_t to, int64_t period, const Projection* proj,
-                                          const FilterMask& mask, const std::vector<store::ComboKeys>& combos) {
+  Result<std::vector<Period>> FromSeconds(int64_t from, int64_t to, int64_t period, Series series,
+                                          const Projection* proj, const FilterMask& mask,
+                                          const std::vector<store::ComboKeys>& combos) {
     size_t nkeys = proj ? proj->values.size() : 0;
     PeriodBuilder builder(period, nkeys);
     std::vector<double> load(nkeys, 0);
@@ -254,6 +264,7 @@ class Loader {
           load[k] += v;
         }
       }
+      if (series == Series::kIdleInTransaction) total = static_cast<double>(s.idle_in_transaction) / s.samples;
       builder.AddSecond(s.ts, total, touched, load);
       for (uint32_t k : touched) load[k] = 0;
     });
@@ -263,8 +274,9 @@ class Loader {
 
   // From rollups: exact sums always; exact min/max only without a filter and
   // with an injective projection (the caller ensures that when it needs them).
-  Result<std::vector<Period>> FromRollups(int64_t from, int64_t to, int tier, const Projection* proj,
-                                          const FilterMask& mask, const std::vector<store::ComboKeys>& combos) {
+  Result<std::vector<Period>> FromRollups(int64_t from, int64_t to, int tier, Series series,
+                                          const Projection* proj, const FilterMask& mask,
+                                          const std::vector<store::ComboKeys>& combos) {
     auto aggs = store_.ReadPeriods(instance_, tier, from, to, mask.active);
     if (!aggs.ok()) return aggs.status();
     std::vector<Period> out;
@@ -274,7 +286,7 @@ class Loader {
     std::vector<uint32_t> touched;
     for (const store::PeriodAgg& a : aggs.value()) {
       if (a.seconds == 0) continue;
-      Period p{a.start, a.seconds, {a.sum, a.min, a.max}, {}};
+      Period p{a.start, a.seconds, series == Series::kLoad ? a.load : a.idle_in_transaction, {}};
       touched.clear();
       auto add = [&](uint32_t k, Stats s) {
         if (acc[k].sum == 0 && acc[k].max == 0) touched.push_back(k);
@@ -347,6 +359,9 @@ Result<GetResourceMetricsResult> QueryEngine::GetResourceMetrics(const GetResour
     const std::string param = "MetricQueries[" + std::to_string(qi) + "]";
     auto metric = ParseMetric(q.metric, param + ".Metric");
     if (!metric.ok()) return metric.status();
+    if (metric->series != Series::kLoad && (q.group_by || !q.filter.empty()))
+      return Status::InvalidArgument(param + (q.group_by ? ".GroupBy" : ".Filter") + ": " + q.metric +
+                                     " is a counter metric and has no dimensions");
     std::optional<Projection> proj;
     if (q.group_by) {
       if (q.group_by->limit < 1 || q.group_by->limit > 25)
@@ -367,8 +382,9 @@ Result<GetResourceMetricsResult> QueryEngine::GetResourceMetrics(const GetResour
                                      "only since " + std::to_string(oldest_second) + "; use .avg or .sum");
     Loader loader(store_, req.instance_id);
     const Projection* pp = proj ? &*proj : nullptr;
-    auto periods = need_seconds ? loader.FromSeconds(w->start, w->end, w->period, pp, mask.value(), combos)
-                                : loader.FromRollups(w->start, w->end, w->period, pp, mask.value(), combos);
+    auto periods =
+        need_seconds ? loader.FromSeconds(w->start, w->end, w->period, metric->series, pp, mask.value(), combos)
+                     : loader.FromRollups(w->start, w->end, w->period, metric->series, pp, mask.value(), combos);
     if (!periods.ok()) return periods.status();
     const double offset = req.align_to_start ? 0 : w->period;
     MetricSeries total{q.metric, {}, {}};
@@ -405,12 +421,17 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
   if (!w.ok()) return w.status();
   auto metric = ParseMetric(req.metric, "Metric");
   if (!metric.ok()) return metric.status();
+  if (metric->series != Series::kLoad)
+    return Status::InvalidArgument("Metric: " + req.metric + " has no dimension keys; use db.load.avg");
   if (req.group_by.limit < 1 || req.group_by.limit > 25)
     return Status::InvalidArgument("GroupBy.Limit must be between 1 and 25");
   std::vector<ParsedMetric> extra;
   for (size_t i = 0; i < req.additional_metrics.size(); ++i) {
-    auto m = ParseMetric(req.additional_metrics[i], "AdditionalMetrics[" + std::to_string(i) + "]");
+    const std::string param = "AdditionalMetrics[" + std::to_string(i) + "]";
+    auto m = ParseMetric(req.additional_metrics[i], param);
     if (!m.ok()) return m.status();
+    if (m->series != Series::kLoad)
+      return Status::InvalidArgument(param + ": " + req.additional_metrics[i] + " is not a per-key metric");
     extra.push_back(m.value());
   }
   auto proj = Project(store_, req.group_by, "GroupBy");
@@ -425,8 +446,9 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
   auto mask = BuildFilter(store_, req.filter, combos, "Filter");
   if (!mask.ok()) return mask.status();
   Loader loader(store_, req.instance_id);
-  auto periods = w->period == 1 ? loader.FromSeconds(w->start, w->end, 1, &*proj, mask.value(), combos)
-                                : loader.FromRollups(w->start, w->end, w->period, &*proj, mask.value(), combos);
+  auto periods = w->period == 1
+                     ? loader.FromSeconds(w->start, w->end, 1, Series::kLoad, &*proj, mask.value(), combos)
+                     : loader.FromRollups(w->start, w->end, w->period, Series::kLoad, &*proj, mask.value(), combos);
   if (!periods.ok()) return periods.status();
   uint32_t seconds = 0;
   std::vector<double> sum(proj->values.size(), 0), mx(proj->values.size(), 0);
@@ -536,6 +558,8 @@ Result<std::vector<MetricDescription>> QueryEngine::AvailableMetrics(const std::
     if (t == "db") {
       out.push_back({"db.load", "Database load: average active sessions, sampled every second", "Sessions"});
       out.push_back({"db.sampledload", "Sampled database load (equal to db.load: every session is sampled)",
+                     "Sessions"});
+      out.push_back({kIdleInTransactionMetric, "Sessions idle in a transaction (no load; the usual lock blockers)",
                      "Sessions"});
     } else if (t != "os" && t != "db.sql.stats" && t != "db.sql_tokenized.stats") {
       return Status::InvalidArgument("MetricTypes[" + std::to_string(i) + "]: unknown metric type " + t +

@@ -23,7 +23,8 @@ class QueryEngineTest : public ::testing::Test {
     store_ = std::move(s.value());
     for (int i = 0; i < 600; ++i) {
       if (i >= 300 && i < 310) continue;
-      model::Sample smp{"pg1", FromEpochSeconds(t0_ + i), {}, 0};
+      // The lock waiters' blocker sits idle in transaction on odd seconds.
+      model::Sample smp{"pg1", FromEpochSeconds(t0_ + i), {}, i % 2};
       for (int k = 0; k < 3; ++k) smp.active.push_back(testing::MakeSessionRow({.wait = "Timeout:PgSleep", .sql = "select pg_sleep($1)", .user = "a"}));
       if (i % 2)
         for (int k = 0; k < 2; ++k) smp.active.push_back(testing::MakeSessionRow({.wait = "Lock:transactionid", .sql = "update t set v = $1", .user = "b"}));
@@ -122,6 +123,24 @@ TEST_F(QueryEngineTest, SessionsWithoutSqlCountInTotalsButAreNeverListed) {
   ASSERT_EQ(r->series.size(), 1u);
   EXPECT_EQ(r->series[0].points.size(), 10u);
   EXPECT_DOUBLE_EQ(r->series[0].points[0].value, 1);
+}
+
+TEST_F(QueryEngineTest, IdleInTransactionIsACounterBesideTheLoad) {
+  auto avg = engine_->GetResourceMetrics(Req("db.state.idle_in_transaction_count.avg", 300));
+  ASSERT_TRUE(avg.ok()) << avg.status().ToString();
+  ASSERT_EQ(avg->series.size(), 1u);
+  EXPECT_DOUBLE_EQ(avg->series[0].points[0].value, 0.5);
+  auto mx = engine_->GetResourceMetrics(Req("db.state.idle_in_transaction_count.max", 1));
+  ASSERT_TRUE(mx.ok());
+  EXPECT_DOUBLE_EQ(mx->series[0].points[1].value, 1);
+  auto req = Req("db.state.idle_in_transaction_count.avg", 60);
+  req.queries[0].group_by = DimensionGroup{"db.wait_event", {}, 5};
+  auto bad = engine_->GetResourceMetrics(req);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("MetricQueries[0].GroupBy"), std::string::npos);
+  auto listed = QueryEngine::AvailableMetrics({"db"});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->back().metric, "db.state.idle_in_transaction_count");
 }
 
 TEST_F(QueryEngineTest, InvalidInputNamesTheParameter) {

@@ -42,6 +42,18 @@ void Observe(Acc& a, double v) {
 
 }  // namespace
 
+void SeriesStats::Observe(double v, bool first) {
+  sum += v;
+  min = first ? v : std::min(min, v);
+  max = std::max(max, v);
+}
+
+void SeriesStats::Merge(const SeriesStats& part, bool first) {
+  sum += part.sum;
+  min = first ? part.min : std::min(min, part.min);
+  max = std::max(max, part.max);
+}
+
 PeriodAgg AggregateSeconds(int64_t start, std::span<const Second> seconds,
                            std::span<const ComboKeys> combo_keys) {
   PeriodAgg agg;
@@ -64,9 +76,8 @@ PeriodAgg AggregateSeconds(int64_t start, std::span<const Second> seconds,
     }
     for (int g = 0; g < model::kGroupCount; ++g)
       for (const auto& [key, load] : this_second[g]) Observe(accs[g][key], load);
-    agg.sum += total;
-    agg.min = first ? total : std::min(agg.min, total);
-    agg.max = std::max(agg.max, total);
+    agg.load.Observe(total, first);
+    agg.idle_in_transaction.Observe(static_cast<double>(s.idle_in_transaction) / s.samples, first);
     first = false;
   }
   for (int g = 0; g < model::kGroupCount; ++g) agg.groups[g] = Finish(accs[g], agg.seconds);
@@ -85,9 +96,8 @@ PeriodAgg MergePeriods(int64_t start, std::span<const PeriodAgg> parts) {
   for (const PeriodAgg& p : parts) {
     if (p.seconds == 0) continue;
     agg.seconds += p.seconds;
-    agg.sum += p.sum;
-    agg.min = sampled_parts == 0 ? p.min : std::min(agg.min, p.min);
-    agg.max = std::max(agg.max, p.max);
+    agg.load.Merge(p.load, sampled_parts == 0);
+    agg.idle_in_transaction.Merge(p.idle_in_transaction, sampled_parts == 0);
     ++sampled_parts;
     for (int g = 0; g < model::kGroupCount; ++g) {
       for (const KeyStat& k : p.groups[g]) {
@@ -114,6 +124,7 @@ std::string EncodeSeconds(std::span<const Second> seconds) {
     codec::PutVarint(out, static_cast<uint64_t>(s.ts - prev_ts));
     prev_ts = s.ts;
     codec::PutVarint(out, s.samples);
+    codec::PutVarint(out, s.idle_in_transaction);
     codec::PutVarint(out, s.rows.size());
     uint32_t prev = 0;
     for (const ComboHits& r : s.rows) {
@@ -136,6 +147,7 @@ Result<std::vector<Second>> DecodeSeconds(std::string_view raw) {
     ts += static_cast<int64_t>(in.Varint());
     s.ts = ts;
     s.samples = static_cast<uint32_t>(in.Varint());
+    s.idle_in_transaction = static_cast<uint32_t>(in.Varint());
     uint64_t rows = in.Varint();
     if (in.failed() || rows > raw.size()) return Status::DataLoss("corrupt seconds block (rows)");
     s.rows.resize(rows);
@@ -154,9 +166,11 @@ EncodedPeriod EncodePeriod(const PeriodAgg& agg) {
   EncodedPeriod enc;
   std::string& out = enc.groups;
   codec::PutVarint(out, agg.seconds);
-  codec::PutLoad(out, agg.sum);
-  codec::PutLoad(out, agg.min);
-  codec::PutLoad(out, agg.max);
+  for (const SeriesStats* st : {&agg.load, &agg.idle_in_transaction}) {
+    codec::PutLoad(out, st->sum);
+    codec::PutLoad(out, st->min);
+    codec::PutLoad(out, st->max);
+  }
   for (const auto& keys : agg.groups) {
     codec::PutVarint(out, keys.size());
     uint32_t prev = 0;
@@ -183,9 +197,11 @@ Result<PeriodAgg> DecodePeriod(std::string_view raw, std::string_view combos_raw
   PeriodAgg agg;
   agg.start = start;
   agg.seconds = static_cast<uint32_t>(in.Varint());
-  agg.sum = in.Load();
-  agg.min = in.Load();
-  agg.max = in.Load();
+  for (SeriesStats* st : {&agg.load, &agg.idle_in_transaction}) {
+    st->sum = in.Load();
+    st->min = in.Load();
+    st->max = in.Load();
+  }
   for (auto& keys : agg.groups) {
     uint64_t n = in.Varint();
     if (in.failed() || n > raw.size()) return Status::DataLoss("corrupt period block (keys)");

@@ -27,6 +27,9 @@ struct ComboHits {
 struct Second {
   int64_t ts = 0;        // epoch seconds
   uint32_t samples = 0;  // samples taken in this second (>= 1)
+  // Idle-in-transaction sessions summed over the samples (no load, but the
+  // usual lock blockers): the db.state.idle_in_transaction_count counter.
+  uint32_t idle_in_transaction = 0;
   std::vector<ComboHits> rows;  // sorted by combo, hits > 0
 };
 
@@ -42,12 +45,20 @@ struct ComboSum {
   double sum;
 };
 
+// Sum, min and max of a per-second series over a period's sampled seconds.
+struct SeriesStats {
+  double sum = 0, min = 0, max = 0;
+  void Observe(double v, bool first);  // one more second
+  void Merge(const SeriesStats& part, bool first);  // one more sub-period
+};
+
 // Aggregate of one period (60 s, 300 s, ...). Exact min/max per group key and
 // for the total; per-combination sums allow exact avg/sum under any filter.
 struct PeriodAgg {
   int64_t start = 0;
   uint32_t seconds = 0;  // sampled seconds; 0 = a gap
-  double sum = 0, min = 0, max = 0;  // total load
+  SeriesStats load;      // total load
+  SeriesStats idle_in_transaction;
   std::array<std::vector<KeyStat>, model::kGroupCount> groups;  // each sorted by key
   std::vector<ComboSum> combos;                                 // sorted by combo
 };

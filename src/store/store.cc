@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS dim_key(grp INTEGER NOT NULL, id INTEGER NOT NULL, va
                                    PRIMARY KEY(grp, id));
 CREATE TABLE IF NOT EXISTS combo(id INTEGER PRIMARY KEY, keys BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS live_sec(inst INTEGER NOT NULL, ts INTEGER NOT NULL, samples INTEGER NOT NULL,
+                                    idle_in_transaction INTEGER NOT NULL,
                                     PRIMARY KEY(inst, ts)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS live_row(inst INTEGER NOT NULL, ts INTEGER NOT NULL, combo INTEGER NOT NULL,
                                     hits INTEGER NOT NULL, PRIMARY KEY(inst, ts, combo)) WITHOUT ROWID;
@@ -312,10 +313,11 @@ Status Store::AppendSample(const model::Sample& sample) {
   int64_t minute = FloorTo(ts, 60);
   if (minute > inst.sealed_through[1]) DBI_RETURN_IF_ERROR(Seal(inst, minute));
   auto sec = writer_->Prepare(
-      "INSERT INTO live_sec(inst, ts, samples) VALUES(?, ?, 1) "
-      "ON CONFLICT(inst, ts) DO UPDATE SET samples = samples + 1");
+      "INSERT INTO live_sec(inst, ts, samples, idle_in_transaction) VALUES(?, ?, 1, ?) "
+      "ON CONFLICT(inst, ts) DO UPDATE SET samples = samples + 1, "
+      "idle_in_transaction = idle_in_transaction + excluded.idle_in_transaction");
   if (!sec.ok()) return sec.status();
-  DBI_RETURN_IF_ERROR(sec->Bind(1, inst.id).Bind(2, ts).Run());
+  DBI_RETURN_IF_ERROR(sec->Bind(1, inst.id).Bind(2, ts).Bind(3, int64_t{sample.idle_in_transaction}).Run());
   auto row = writer_->Prepare(
       "INSERT INTO live_row(inst, ts, combo, hits) VALUES(?, ?, ?, ?) "
       "ON CONFLICT(inst, ts, combo) DO UPDATE SET hits = hits + excluded.hits");
@@ -343,11 +345,12 @@ Status Store::AppendGap(const model::Gap& gap) {
 
 Result<std::vector<Second>> Store::ReadLive(Database& db, int64_t inst, int64_t from, int64_t to) const {
   std::vector<Second> out;
-  auto secs = db.Prepare("SELECT ts, samples FROM live_sec WHERE inst = ? AND ts >= ? AND ts < ? ORDER BY ts");
+  auto secs = db.Prepare(
+      "SELECT ts, samples, idle_in_transaction FROM live_sec WHERE inst = ? AND ts >= ? AND ts < ? ORDER BY ts");
   if (!secs.ok()) return secs.status();
   secs->Bind(1, inst).Bind(2, from).Bind(3, to);
   DBI_RETURN_IF_ERROR(secs->ForEachRow([&]() -> Status {
-    out.push_back({secs->Int(0), static_cast<uint32_t>(secs->Int(1)), {}});
+    out.push_back({secs->Int(0), static_cast<uint32_t>(secs->Int(1)), static_cast<uint32_t>(secs->Int(2)), {}});
     return Status::Ok();
   }));
   if (out.empty()) return out;

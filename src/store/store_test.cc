@@ -63,9 +63,9 @@ TEST_F(TempDirFixture, SecondsAndPeriodsAgreeAcrossSealAndReopen) {
     double sum = 0, mx = 0, mn = 1e9;
     for (const auto& p : periods.value()) {
       n += p.seconds;
-      sum += p.sum;
-      mx = std::max(mx, p.max);
-      mn = std::min(mn, p.min);
+      sum += p.load.sum;
+      mx = std::max(mx, p.load.max);
+      mn = std::min(mn, p.load.min);
     }
     EXPECT_EQ(n, 590u) << tier;
     EXPECT_DOUBLE_EQ(sum, total) << tier;
@@ -132,7 +132,7 @@ TEST_F(TempDirFixture, GapsAreRecordedAndRetentionDropsOldTiers) {
   auto p = (*store)->ReadPeriods("pg1", 60, t0, t0 + 60, true);
   ASSERT_TRUE(p.ok());
   ASSERT_EQ(p->size(), 1u);
-  EXPECT_DOUBLE_EQ(p->front().sum, 1);
+  EXPECT_DOUBLE_EQ(p->front().load.sum, 1);
 }
 
 }  // namespace
