@@ -277,7 +277,9 @@ class Loader {
   Result<std::vector<Period>> FromRollups(int64_t from, int64_t to, int tier, Series series,
                                           const Projection* proj, const FilterMask& mask,
                                           const std::vector<store::ComboKeys>& combos) {
-    auto aggs = store_.ReadPeriods(instance_, tier, from, to, mask.active);
+    store::PeriodParts parts{.combos = mask.active};
+    if (proj) parts.group = proj->group;
+    auto aggs = store_.ReadPeriods(instance_, tier, from, to, parts);
     if (!aggs.ok()) return aggs.status();
     std::vector<Period> out;
     out.reserve(aggs->size());
@@ -498,7 +500,7 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
       });
       if (!st.ok()) return st;
     } else {
-      auto aggs = store_.ReadPeriods(req.instance_id, w->period, w->start, w->end, true);
+      auto aggs = store_.ReadPeriods(req.instance_id, w->period, w->start, w->end, {.combos = true, .group = proj->group});
       if (!aggs.ok()) return aggs.status();
       for (const auto& a : aggs.value())
         for (const auto& c : a.combos) add(c.combo, c.sum);

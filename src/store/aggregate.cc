@@ -171,16 +171,19 @@ EncodedPeriod EncodePeriod(const PeriodAgg& agg) {
     codec::PutLoad(out, st->min);
     codec::PutLoad(out, st->max);
   }
+  std::string section;
   for (const auto& keys : agg.groups) {
-    codec::PutVarint(out, keys.size());
+    section.clear();
+    codec::PutVarint(section, keys.size());
     uint32_t prev = 0;
     for (const KeyStat& k : keys) {
-      codec::PutVarint(out, k.key - prev);
+      codec::PutVarint(section, k.key - prev);
       prev = k.key;
-      codec::PutLoad(out, k.sum);
-      codec::PutLoad(out, k.min);
-      codec::PutLoad(out, k.max);
+      codec::PutLoad(section, k.sum);
+      codec::PutLoad(section, k.min);
+      codec::PutLoad(section, k.max);
     }
+    codec::PutBytes(out, section);
   }
   codec::PutVarint(enc.combos, agg.combos.size());
   uint32_t prev = 0;
@@ -192,7 +195,8 @@ EncodedPeriod EncodePeriod(const PeriodAgg& agg) {
   return enc;
 }
 
-Result<PeriodAgg> DecodePeriod(std::string_view raw, std::string_view combos_raw, int64_t start) {
+Result<PeriodAgg> DecodePeriod(std::string_view raw, std::string_view combos_raw, int64_t start,
+                               std::optional<model::Group> only) {
   codec::Reader in(raw);
   PeriodAgg agg;
   agg.start = start;
@@ -202,18 +206,23 @@ Result<PeriodAgg> DecodePeriod(std::string_view raw, std::string_view combos_raw
     st->min = in.Load();
     st->max = in.Load();
   }
-  for (auto& keys : agg.groups) {
-    uint64_t n = in.Varint();
-    if (in.failed() || n > raw.size()) return Status::DataLoss("corrupt period block (keys)");
+  for (int g = 0; g < model::kGroupCount; ++g) {
+    std::string_view section = in.Bytes();
+    if (only && static_cast<int>(*only) != g) continue;
+    codec::Reader sin(section);
+    auto& keys = agg.groups[g];
+    uint64_t n = sin.Varint();
+    if (sin.failed() || n > section.size()) return Status::DataLoss("corrupt period block (keys)");
     keys.resize(n);
     uint32_t key = 0;
     for (KeyStat& k : keys) {
-      key += static_cast<uint32_t>(in.Varint());
+      key += static_cast<uint32_t>(sin.Varint());
       k.key = key;
-      k.sum = in.Load();
-      k.min = in.Load();
-      k.max = in.Load();
+      k.sum = sin.Load();
+      k.min = sin.Load();
+      k.max = sin.Load();
     }
+    if (sin.failed()) return Status::DataLoss("corrupt period block (keys)");
   }
   if (in.failed()) return Status::DataLoss("corrupt period block");
   if (combos_raw.empty()) return agg;

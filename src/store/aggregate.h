@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -71,14 +72,24 @@ PeriodAgg MergePeriods(int64_t start, std::span<const PeriodAgg> parts);
 
 std::string EncodeSeconds(std::span<const Second> seconds);
 Result<std::vector<Second>> DecodeSeconds(std::string_view raw);
+// What a reader needs of a stored period: decoding only that is what keeps
+// long-range queries fast.
+struct PeriodParts {
+  bool combos = true;                  // the per-combination sums (filters, partitions)
+  std::optional<model::Group> group;   // only this group's key stats; nullopt = all
+};
+
 // A period is stored as two parts so unfiltered queries skip the (larger)
-// per-combination sums.
+// per-combination sums; inside the first, each group is length-prefixed so a
+// reader skips the groups it does not need.
 struct EncodedPeriod {
   std::string groups;  // seconds, total and per-group key stats
   std::string combos;  // per-combination sums
 };
 EncodedPeriod EncodePeriod(const PeriodAgg& agg);
-// combos may be empty: the result then has no combos.
-Result<PeriodAgg> DecodePeriod(std::string_view groups, std::string_view combos, int64_t start);
+// combos may be empty: the result then has no combos. Groups other than
+// `only` (when set) are left empty.
+Result<PeriodAgg> DecodePeriod(std::string_view groups, std::string_view combos, int64_t start,
+                               std::optional<model::Group> only = std::nullopt);
 
 }  // namespace dbinsight::store

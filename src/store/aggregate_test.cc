@@ -86,6 +86,10 @@ TEST(AggregateTest, EncodingsRoundTrip) {
   EXPECT_DOUBLE_EQ(p->groups[0][1].sum, agg.groups[0][1].sum);
   EXPECT_EQ(p->combos.size(), agg.combos.size());
   EXPECT_TRUE(DecodePeriod(enc.groups, "", 60)->combos.empty());
+  auto only = DecodePeriod(enc.groups, "", 60, model::Group::kWaitEvent);
+  ASSERT_TRUE(only.ok());
+  EXPECT_EQ(only->groups[0].size(), agg.groups[0].size());
+  EXPECT_TRUE(only->groups[static_cast<int>(model::Group::kUser)].empty());
   EXPECT_FALSE(DecodeSeconds("\xff\xff").ok());
   auto z = codec::Compress("hello hello hello", 3);
   ASSERT_TRUE(z.ok());

@@ -48,6 +48,15 @@ std::string_view Reader::Bytes() {
   return out;
 }
 
+void Reader::Skip(uint64_t n) {
+  if (n > data_.size() - pos_) {
+    failed_ = true;
+    pos_ = data_.size();
+    return;
+  }
+  pos_ += n;
+}
+
 Result<std::string> Compress(std::string_view raw, int level) {
   std::string out(ZSTD_compressBound(raw.size()), '\0');
   size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), level);

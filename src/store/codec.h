@@ -27,6 +27,7 @@ class Reader {
   uint64_t Varint();
   double Load() { return static_cast<double>(Varint()) / kLoadScale; }
   std::string_view Bytes();
+  void Skip(uint64_t n);
   bool failed() const { return failed_; }
   bool done() const { return pos_ >= data_.size(); }
 

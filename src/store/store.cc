@@ -78,7 +78,8 @@ Result<EncodedPeriod> CompressPeriod(const PeriodAgg& agg, int level) {
 
 // Stored periods of one tier starting in [from, to), decoded.
 Result<std::vector<PeriodAgg>> ReadRollupRows(Database& db, int64_t inst, int64_t tier, int64_t from, int64_t to,
-                                              bool with_combos) {
+                                              const PeriodParts& parts) {
+  const bool with_combos = parts.combos;
   auto rows = db.Prepare(with_combos ? "SELECT start, data, combos FROM rollup WHERE inst = ? AND tier = ? AND "
                                        "start >= ? AND start < ? ORDER BY start"
                                      : "SELECT start, data, x'' FROM rollup WHERE inst = ? AND tier = ? AND "
@@ -95,7 +96,7 @@ Result<std::vector<PeriodAgg>> ReadRollupRows(Database& db, int64_t inst, int64_
       if (!c.ok()) return c.status();
       combos = std::move(c.value());
     }
-    auto agg = DecodePeriod(groups.value(), combos, rows->Int(0));
+    auto agg = DecodePeriod(groups.value(), combos, rows->Int(0), parts.group);
     if (!agg.ok()) return agg.status();
     out.push_back(std::move(agg.value()));
     return Status::Ok();
@@ -417,7 +418,7 @@ Status Store::SealTier(InstanceState& inst, size_t tier_index, int64_t up_to) {
   const int64_t end = FloorTo(up_to, tier);
   const int64_t begin = inst.sealed_through[tier_index];
   if (end <= begin) return Status::Ok();
-  auto lower_rows = ReadRollupRows(*writer_, inst.id, lower, begin, end, true);
+  auto lower_rows = ReadRollupRows(*writer_, inst.id, lower, begin, end, PeriodParts{});
   if (!lower_rows.ok()) return lower_rows.status();
   std::map<int64_t, std::vector<PeriodAgg>> parts;
   for (PeriodAgg& p : lower_rows.value()) parts[FloorTo(p.start, tier)].push_back(std::move(p));
@@ -504,18 +505,17 @@ Status Store::ReadSeconds(const std::string& instance, int64_t from, int64_t to,
 }
 
 Result<std::vector<PeriodAgg>> Store::ReadPeriodsOn(Database& db, const InstanceState& inst, size_t tier_index,
-                                                    int64_t from, int64_t to, bool with_combos,
+                                                    int64_t from, int64_t to, const PeriodParts& parts,
                                                     const std::vector<ComboKeys>& combos) const {
   const int64_t tier = kTiers[tier_index];
   auto sealed = SealedThrough(db, inst.id, static_cast<int>(tier));
   if (!sealed.ok()) return sealed.status();
-  auto rows = ReadRollupRows(db, inst.id, tier, from, std::min(to, sealed.value()), with_combos);
+  auto rows = ReadRollupRows(db, inst.id, tier, from, std::min(to, sealed.value()), parts);
   if (!rows.ok()) return rows.status();
   std::vector<PeriodAgg> out = std::move(rows.value());
   // The unsealed tail is rolled up on the fly from the tier below.
   int64_t tail = std::max(from, sealed.value());
   if (tail >= to) return out;
-  std::map<int64_t, std::vector<PeriodAgg>> parts;
   if (tier_index == 1) {
     std::map<int64_t, std::vector<Second>> secs;
     Status st = ReadSecondsOn(db, inst.id, tail, to, [&](const Second& s) { secs[FloorTo(s.ts, 60)].push_back(s); });
@@ -523,15 +523,16 @@ Result<std::vector<PeriodAgg>> Store::ReadPeriodsOn(Database& db, const Instance
     for (auto& [start, s] : secs) out.push_back(AggregateSeconds(start, s, combos));
     return out;
   }
-  auto lower = ReadPeriodsOn(db, inst, tier_index - 1, tail, to, with_combos, combos);
+  auto lower = ReadPeriodsOn(db, inst, tier_index - 1, tail, to, parts, combos);
   if (!lower.ok()) return lower.status();
-  for (PeriodAgg& p : lower.value()) parts[FloorTo(p.start, tier)].push_back(std::move(p));
-  for (auto& [start, p] : parts) out.push_back(MergePeriods(start, p));
+  std::map<int64_t, std::vector<PeriodAgg>> by_period;
+  for (PeriodAgg& p : lower.value()) by_period[FloorTo(p.start, tier)].push_back(std::move(p));
+  for (auto& [start, p] : by_period) out.push_back(MergePeriods(start, p));
   return out;
 }
 
 Result<std::vector<PeriodAgg>> Store::ReadPeriods(const std::string& instance, int tier, int64_t from, int64_t to,
-                                                  bool with_combos) const {
+                                                  const PeriodParts& parts) const {
   auto it = std::find(kTiers.begin(), kTiers.end(), tier);
   DBI_CHECK(it != kTiers.end() && tier > 1);
   const InstanceState* inst = FindInstance(instance);
@@ -539,7 +540,7 @@ Result<std::vector<PeriodAgg>> Store::ReadPeriods(const std::string& instance, i
   std::vector<ComboKeys> combos = Combos();
   std::lock_guard lock(read_mu_);
   ReadTxn txn(*reader_);
-  return ReadPeriodsOn(*reader_, *inst, static_cast<size_t>(it - kTiers.begin()), from, to, with_combos, combos);
+  return ReadPeriodsOn(*reader_, *inst, static_cast<size_t>(it - kTiers.begin()), from, to, parts, combos);
 }
 
 std::vector<GapRecord> Store::Gaps(const std::string& instance, double from, double to) const {

@@ -69,11 +69,11 @@ class Store final : public model::SampleSink {
   Status ReadSeconds(const std::string& instance, int64_t from, int64_t to,
                      const std::function<void(const Second&)>& fn) const;
   // Aggregates of tier-second periods starting in [from, to), only periods
-  // with samples, in time order. Per-combination sums only when with_combos
-  // (filters, partitions): skipping them makes unfiltered reads cheaper.
-  // REQUIRES: tier in kTiers, tier > 1, from and to multiples of tier.
+  // with samples, in time order, holding the parts asked for (fewer parts,
+  // faster reads). REQUIRES: tier in kTiers, tier > 1, from and to multiples
+  // of tier.
   Result<std::vector<PeriodAgg>> ReadPeriods(const std::string& instance, int tier, int64_t from, int64_t to,
-                                             bool with_combos) const;
+                                             const PeriodParts& parts) const;
   std::vector<GapRecord> Gaps(const std::string& instance, double from, double to) const;
 
   // Dictionary: group keys and combinations. Ids are stable for the life of
@@ -112,7 +112,7 @@ class Store final : public model::SampleSink {
   Status ReadSecondsOn(Database& db, int64_t inst, int64_t from, int64_t to,
                        const std::function<void(const Second&)>& fn) const;
   Result<std::vector<PeriodAgg>> ReadPeriodsOn(Database& db, const InstanceState& inst, size_t tier_index,
-                                               int64_t from, int64_t to, bool with_combos,
+                                               int64_t from, int64_t to, const PeriodParts& parts,
                                                const std::vector<ComboKeys>& combos) const;
   void NoteWriteError(const Status& st);
 

@@ -57,7 +57,7 @@ TEST_F(TempDirFixture, SecondsAndPeriodsAgreeAcrossSealAndReopen) {
   // Minutes 0..8 are sealed into blocks, minute 9 is live; 300 s tier has
   // one sealed period and one computed on the fly.
   for (int tier : {60, 300, 3600}) {
-    auto periods = (*store)->ReadPeriods("pg1", tier, t0, t0 + 3600, false);
+    auto periods = (*store)->ReadPeriods("pg1", tier, t0, t0 + 3600, {.combos = false});
     ASSERT_TRUE(periods.ok()) << periods.status().ToString();
     uint32_t n = 0;
     double sum = 0, mx = 0, mn = 1e9;
@@ -129,7 +129,7 @@ TEST_F(TempDirFixture, GapsAreRecordedAndRetentionDropsOldTiers) {
   ASSERT_TRUE((*store)->Maintain(FromEpochSeconds(t0 + 2 * 86400)).ok());
   EXPECT_EQ((*store)->OldestSecond("pg1", 1), 0);
   EXPECT_EQ((*store)->OldestSecond("pg1", 60), t0);
-  auto p = (*store)->ReadPeriods("pg1", 60, t0, t0 + 60, true);
+  auto p = (*store)->ReadPeriods("pg1", 60, t0, t0 + 60, {});
   ASSERT_TRUE(p.ok());
   ASSERT_EQ(p->size(), 1u);
   EXPECT_DOUBLE_EQ(p->front().load.sum, 1);
