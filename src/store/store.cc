@@ -611,4 +611,13 @@ int64_t Store::SecondTierBytesForTest() const {
   return r.ok() && r.value() ? q->Int(0) : -1;
 }
 
+Status Store::LimitGrowthForTest(int64_t extra_pages) {
+  std::lock_guard lock(write_mu_);
+  auto q = writer_->Prepare("PRAGMA page_count");
+  if (!q.ok()) return q.status();
+  auto r = q->Step();
+  if (!r.ok()) return r.status();
+  return writer_->Exec("PRAGMA max_page_count = " + std::to_string(q->Int(0) + extra_pages));
+}
+
 }  // namespace dbinsight::store

@@ -89,6 +89,9 @@ class Store final : public model::SampleSink {
   StoreStats stats() const;
   // Bytes of the per-second tier's blocks (compressed), for benchmarks.
   int64_t SecondTierBytesForTest() const;
+  // Caps the file at its current size plus extra_pages pages, so tests can
+  // drive the disk-full path (SQLITE_FULL) without filling a disk.
+  Status LimitGrowthForTest(int64_t extra_pages);
 
  private:
   struct InstanceState {

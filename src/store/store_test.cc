@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "testing/session_rows.h"
 
@@ -110,6 +111,42 @@ TEST_F(TempDirFixture, KillNineLosesNothingAcknowledged) {
   EXPECT_GE(seconds, last + 1);
   // Writing after the crash continues cleanly.
   EXPECT_TRUE((*store)->AppendSample(At(max_ts + 1, 1, 0)).ok());
+}
+
+TEST_F(TempDirFixture, DiskFullDropsSamplesVisiblyAndRecovers) {
+  auto store = Store::Open({.directory = dir_}, clock_);
+  ASSERT_TRUE(store.ok());
+  const int64_t t0 = 1700000000 - 1700000000 % 60;
+  ASSERT_TRUE((*store)->AppendSample(At(t0, 1, 0)).ok());
+  ASSERT_TRUE((*store)->LimitGrowthForTest(4).ok());
+  // Each second brings new statements, so the file must grow: it fills up.
+  auto big = [&](int64_t second) {
+    model::Sample s = At(t0 + second, 0, 0);
+    for (int k = 0; k < 20; ++k)
+      s.active.push_back(
+          testing::MakeSessionRow({.sql = "select " + std::to_string(second * 100 + k) + std::string(200, 'x')}));
+    return s;
+  };
+  std::set<int64_t> acked = {t0};
+  Status full;
+  int64_t i = 1;
+  for (; i < 2000; ++i) {
+    full = (*store)->AppendSample(big(i));
+    if (!full.ok()) break;
+    acked.insert(t0 + i);
+  }
+  ASSERT_EQ(full.code(), StatusCode::kResourceExhausted) << full.ToString();
+  // Through the sink interface the failure is counted and logged, not fatal.
+  (*store)->Append(big(i + 1));
+  EXPECT_EQ((*store)->stats().write_errors, 1);
+  EXPECT_NE((*store)->stats().last_error.find("full"), std::string::npos) << (*store)->stats().last_error;
+  // Space comes back: writing resumes, and what was acknowledged is intact.
+  ASSERT_TRUE((*store)->LimitGrowthForTest(1 << 20).ok());
+  ASSERT_TRUE((*store)->AppendSample(At(t0 + i + 2, 2, 0)).ok());
+  acked.insert(t0 + i + 2);
+  std::set<int64_t> read;
+  ASSERT_TRUE((*store)->ReadSeconds("pg1", t0, t0 + i + 3, [&](const Second& s) { read.insert(s.ts); }).ok());
+  EXPECT_EQ(read, acked);
 }
 
 TEST_F(TempDirFixture, GapsAreRecordedAndRetentionDropsOldTiers) {
