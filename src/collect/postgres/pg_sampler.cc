@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "collect/postgres/activity.h"
+#include "common/log.h"
 
 namespace dbinsight::collect::postgres {
 
@@ -56,7 +57,28 @@ Status PgSampler::EnsureConnected() {
   if (!c.ok()) return c.status();
   conn_ = std::move(c).value();
   query_ = ActivityQuery(conn_->ServerVersion());
+  pgss_usable_ = true;
+  // Texts this long were cut by the server; their full digest is looked up.
+  auto limit = conn_->Query("SELECT setting FROM pg_settings WHERE name = 'track_activity_query_size'");
+  size_t bytes = 0;
+  if (limit.ok() && limit->rows() == 1) bytes = static_cast<size_t>(ParseInt(limit->Get(0, 0)).value_or(0));
+  statements_.SetFullTextLookup([this](int64_t id) { return FullText(id); }, bytes);
   return Status::Ok();
+}
+
+std::optional<std::string> PgSampler::FullText(int64_t query_id) {
+  if (!conn_ || !pgss_usable_) return std::nullopt;
+  auto r = conn_->Query("SELECT query FROM pg_stat_statements WHERE queryid = " + std::to_string(query_id) +
+                        " LIMIT 1");
+  if (!r.ok()) {
+    // Missing extension or privilege: keep the cut text, say so once.
+    log::Warn("instance {}: statements longer than track_activity_query_size stay truncated: {}", instance_id_,
+              r.status().message());
+    pgss_usable_ = false;
+    return std::nullopt;
+  }
+  if (r->rows() == 0 || r->IsNull(0, 0)) return std::nullopt;
+  return std::string(r->Get(0, 0));
 }
 
 void PgSampler::Reset() { conn_.reset(); }

@@ -43,12 +43,16 @@ class PgSampler final : public Sampler {
 
  private:
   Status EnsureConnected();
+  // The full digest text of a query_id from pg_stat_statements, when the
+  // extension is there and readable (pg_monitor can).
+  std::optional<std::string> FullText(int64_t query_id);
 
   const std::string instance_id_;
   dbconn::ConnectOptions connect_;
   StatementResolver statements_;
   std::unique_ptr<dbconn::PgConnection> conn_;
   std::string query_;  // ActivityQuery() for the connected server
+  bool pgss_usable_ = true;  // false after pg_stat_statements failed on this connection
 };
 
 }  // namespace dbinsight::collect::postgres

@@ -140,6 +140,37 @@ TEST_F(PgSamplerTest, SeesSleepersAndLockWaitersNotItselfNorIdle) {
   EXPECT_EQ(by_wait["Lock:transactionid"], 2) << listing;
 }
 
+TEST_F(PgSamplerTest, StatementsLongerThanTheActivityLimitKeepTheirFullText) {
+  // pg_stat_activity cuts this at track_activity_query_size (4 kB here);
+  // pg_stat_statements has it whole once the statement ran to completion
+  // (PostgreSQL 15 stores the entry at the end of execution). The extra
+  // column gives it a query_id of its own.
+  const std::string comment(6000, 'x');
+  ASSERT_TRUE(cluster_->Exec("select /* " + comment + " */ pg_sleep(0), 1 as longsql").ok());
+  auto s = BackgroundSession::Start(cluster_->SuperuserDsn() + " application_name=longsql",
+                                    "select /* " + comment + " */ pg_sleep(30), 1 as longsql");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  held_.push_back(std::move(s).value());
+  SystemClock clock;
+  ASSERT_TRUE(PollUntil(clock, seconds(10), [] {
+    auto r = cluster_->Exec("select count(*) from pg_stat_activity where application_name = 'longsql' "
+                            "and wait_event = 'PgSleep'");
+    return r.ok() && r->Get(0, 0) == "1";
+  }));
+  auto sampler = MonitorSampler();
+  auto sample = sampler->SampleOnce(FromEpochSeconds(1));
+  ASSERT_TRUE(sample.ok()) << sample.status().ToString();
+  int found = 0;
+  for (const auto& r : sample->active) {
+    if (Dim(r, Group::kApplication, 0) != "longsql") continue;
+    ++found;
+    const std::string& text = Dim(r, Group::kSqlTokenized, model::dim::kTokStatement);
+    EXPECT_TRUE(text == "select /* " + comment + " */ pg_sleep($1), $2 as longsql")
+        << text.size() << " bytes, ending: " << text.substr(text.size() - 40);
+  }
+  EXPECT_EQ(found, 1);
+}
+
 TEST_F(PgSamplerTest, StoreLiteralsKeepsRawText) {
   HoldSessions();
   SamplerOptions o;

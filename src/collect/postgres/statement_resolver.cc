@@ -35,6 +35,23 @@ StatementResolver::Tokenized StatementResolver::FromText(std::string_view raw,
   return t;
 }
 
+void StatementResolver::SetFullTextLookup(FullTextLookup lookup, size_t truncation_bytes) {
+  lookup_ = std::move(lookup);
+  truncation_bytes_ = truncation_bytes;
+}
+
+StatementResolver::Tokenized StatementResolver::FromQueryId(int64_t query_id, std::string_view raw) {
+  // The server cuts at a character boundary below the limit: allow a
+  // multibyte character's worth of slack.
+  const bool cut = lookup_ && truncation_bytes_ > 0 && raw.size() + 4 >= truncation_bytes_;
+  if (cut) {
+    if (std::optional<std::string> full = lookup_(query_id)) return FromText(*full, query_id);
+  }
+  Tokenized t = FromText(raw, query_id);
+  t.truncated = cut;
+  return t;
+}
+
 void StatementResolver::EvictIfFull() {
   if (by_query_id_.size() < max_query_ids_) return;
   // Forget the least recently seen half at once: amortized O(1) per insert,
@@ -56,7 +73,11 @@ StatementDims StatementResolver::Resolve(std::optional<int64_t> query_id, std::s
     auto it = by_query_id_.find(*query_id);
     if (it == by_query_id_.end()) {
       EvictIfFull();
-      it = by_query_id_.emplace(*query_id, FromText(raw, query_id)).first;
+      it = by_query_id_.emplace(*query_id, FromQueryId(*query_id, raw)).first;
+    } else if (it->second.truncated && ++it->second.seen_since_lookup >= kLookupRetryEvery) {
+      // The entry may not have been in pg_stat_statements yet; the digest's
+      // id changes once the full text is known.
+      it->second = FromQueryId(*query_id, raw);
     }
     it->second.last_seen = generation_;
     tok = it->second;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,15 @@ class StatementResolver {
 
   size_t tracked_query_ids() const { return by_query_id_.size(); }
 
+  // pg_stat_activity cuts query text at track_activity_query_size; the full
+  // digest text of a query_id can be looked up (pg_stat_statements keeps it
+  // whole). Given a lookup, a query_id whose first-seen text is at least
+  // truncation_bytes long takes the looked-up text instead; a failed lookup
+  // is retried every kLookupRetryEvery resolutions of that query_id.
+  using FullTextLookup = std::function<std::optional<std::string>(int64_t query_id)>;
+  void SetFullTextLookup(FullTextLookup lookup, size_t truncation_bytes);
+  static constexpr uint64_t kLookupRetryEvery = 30;
+
   // "pi-" + up to 10 decimal digits taken from a StableId: the generated
   // db_id form Performance Insights uses (e.g. "pi-2372568224").
   static std::string GeneratedDbId(std::string_view stable_id);
@@ -55,14 +65,20 @@ class StatementResolver {
     std::string db_id;
     std::string text;
     uint64_t last_seen = 0;  // generation_ when last resolved
+    bool truncated = false;  // text cut short; lookup pending
+    uint64_t seen_since_lookup = 0;
   };
   Tokenized FromText(std::string_view raw, std::optional<int64_t> query_id);
+  // For a query_id: the full text if raw looks cut and the lookup has it.
+  Tokenized FromQueryId(int64_t query_id, std::string_view raw);
   void EvictIfFull();
 
   sql::NormalizerCache& normalizer_;
   const bool store_literals_;
   const size_t max_query_ids_;
   std::unordered_map<int64_t, Tokenized> by_query_id_;
+  FullTextLookup lookup_;
+  size_t truncation_bytes_ = 0;
   uint64_t generation_ = 0;
 };
 

@@ -31,6 +31,31 @@ TEST(StatementResolverTest, TrailingSemicolonIsNotPartOfTheStatement) {
   EXPECT_EQ(r.Resolve(std::nullopt, "select 1 ; ").tokenized_text, "select $1");
 }
 
+TEST(StatementResolverTest, CutTextTakesTheLookedUpFullTextAndRetriesLater) {
+  sql::NormalizerCache cache;
+  StatementResolver r(cache, /*store_literals=*/false, 100);
+  int lookups = 0;
+  std::optional<std::string> answer;  // nothing known at first
+  r.SetFullTextLookup(
+      [&](int64_t id) {
+        ++lookups;
+        EXPECT_EQ(id, 5);
+        return answer;
+      },
+      16);
+  EXPECT_EQ(r.Resolve(6, "select 1").tokenized_text, "select $1");  // short: no lookup
+  EXPECT_EQ(lookups, 0);
+  EXPECT_EQ(r.Resolve(5, "select 12345678 + 9").tokenized_text, "select $1 + $2");
+  EXPECT_EQ(lookups, 1);
+  answer = "select $1 + $2 + $3 /* whole */";
+  for (uint64_t i = 1; i < StatementResolver::kLookupRetryEvery; ++i) r.Resolve(5, "select 12345678 + 9");
+  EXPECT_EQ(lookups, 1);
+  EXPECT_EQ(r.Resolve(5, "select 12345678 + 9").tokenized_text, "select $1 + $2 + $3 /* whole */");
+  EXPECT_EQ(lookups, 2);
+  r.Resolve(5, "select 12345678 + 9");
+  EXPECT_EQ(lookups, 2);  // known now: no more lookups
+}
+
 TEST(StatementResolverTest, StoreLiteralsKeepsRawTextInDbSql) {
   sql::NormalizerCache cache;
   StatementResolver r(cache, /*store_literals=*/true, 100);
