@@ -61,7 +61,8 @@ def free_port():
 
 
 class Harness:
-    def __init__(self):
+    def __init__(self, sample_interval="1s"):
+        self.sample_interval = sample_interval  # the ground truths assume 1-s sampling unless told
         self.tmp = None
         self.pg_dir = None
         self.pg_env = {}
@@ -142,7 +143,7 @@ class Harness:
                 f"    dsn: host=127.0.0.1 port={self.pg_env['PGPORT']} user=monitor dbname=postgres\n"
                 "    password_env: DBI_TEST_MONITOR_PASSWORD\n"
                 "    vcpus: 2\n"
-                "    sample_interval: 1s\n")  # the ground truth assumes 1-s sampling
+                f"    sample_interval: {self.sample_interval}\n")
         self.log_path = os.path.join(self.tmp, f"dbinsight-{self.port}.log")
         env = dict(os.environ, DBI_TEST_MONITOR_PASSWORD=self.pg_env.get("PG_MONITOR_PASSWORD", "monitor-secret"))
         with open(self.log_path, "w") as log:
