@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Sampler overhead: pgbench TPS on a throwaway cluster without dbinsight, with
 # dbinsight sampling every 1 s, and every 100 ms, in one run. Rounds alternate
-# the three modes so drift on a shared machine hits each alike.
+# the three modes so drift on a shared machine hits each alike. Because TPS on
+# a small shared machine varies by several percent run to run, it also reports
+# the direct cost: dbinsight's own CPU time and the server time of its
+# sampling query (pg_stat_statements), as a share of the machine's CPU.
 #   bench/sampler_overhead.sh [SECONDS_PER_RUN=30] [ROUNDS=3]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,14 +36,27 @@ YAML
   until grep -q "sampling is live" "$WORK/dbinsight-$1.log"; do sleep 0.1; done
 }
 tps() { pgbench -n -c 4 -j 2 -T "$SECS" -M prepared 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'; }
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
+server_ms() {
+  psql -Atc "select coalesce(sum(total_exec_time), 0) from pg_stat_statements where query like 'SELECT pid, leader_pid%'"
+}
 
 declare -A total=([off]=0 [1s]=0 [100ms]=0)
 for r in $(seq "$ROUNDS"); do
   for mode in off 1s 100ms; do
+    psql -qAtc "select pg_stat_statements_reset()" >/dev/null
     [[ $mode != off ]] && start_dbinsight "$mode"
+    c0=$([[ $mode != off ]] && cpu_ms "$DPID" || echo 0)
     t=$(tps)
-    if [[ $mode != off ]]; then kill "$DPID"; wait "$DPID" 2>/dev/null || true; DPID=; fi
-    echo "round $r $mode: $t tps"
+    extra=""
+    if [[ $mode != off ]]; then
+      c1=$(cpu_ms "$DPID")
+      s1=$(server_ms)
+      extra=$(printf "; dbinsight CPU %.0f ms + server %.0f ms in %s s = %.3f%% of 2 cores" "$(echo "$c1 - $c0" | bc -l)" \
+        "$s1" "$SECS" "$(echo "($c1 - $c0 + $s1) / ($SECS * 2000) * 100" | bc -l)")
+      kill "$DPID"; wait "$DPID" 2>/dev/null || true; DPID=
+    fi
+    echo "round $r $mode: $t tps$extra"
     total[$mode]=$(echo "${total[$mode]} + $t" | bc -l)
   done
 done
