@@ -1,21 +1,21 @@
 #include "api/server.h"
 
 #include <fmt/format.h>
-
-#include <nlohmann/json.hpp>
+#include <sys/socket.h>
 
 #include <cerrno>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <system_error>
-
-#include <sys/socket.h>
 
 #include "api/httplib_door.h"
 #include "api/pi/pi_service.h"
 #include "api/protocol/json_dispatcher.h"
 #include "api/protocol/query_dispatcher.h"
+#include "api/protocol/timestamps.h"
 #include "api/rds/rds_service.h"
 #include "common/log.h"
+#include "pi/query_engine.h"
 
 namespace dbinsight::api {
 
@@ -79,6 +79,7 @@ bool LooksLikeJson(const HttpRequest& request) {
 Server::Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine,
                std::function<std::vector<model::InstanceInfo>()> instances)
     : options_(std::move(options)),
+      engine_(engine),
       instances_(std::move(instances)),
       services_(std::make_unique<Services>(engine, instances_)),
       bound_port_(options_.port),
@@ -168,6 +169,7 @@ HttpResponse Server::Serve(const HttpRequest& request) const {
     for (const Route& r : routes_)
       if (r.method == request.method && r.path == request.path) return r.handler(request);
     if (request.path == "/healthz" && request.method == "GET") return Healthz();
+    if (request.path == "/gaps" && request.method == "GET") return GapList(request);
     if (request.path == "/" && (request.method == "POST" || request.method == "GET")) return ServeAws(request);
     return PlainJson(404, {{"message", fmt::format("No route for {} {}", request.method, request.path)}});
   } catch (const std::exception& e) {
@@ -189,14 +191,46 @@ HttpResponse Server::ServeAws(const HttpRequest& request) const {
   if (LooksLikeJson(request)) return protocol::UnknownOperationResponse("", context.request_id);
 
   // Query protocol: a form body, or the URL query string for GET.
-  auto params = protocol::ParseFormEncoded(request.method == "GET" || request.body.empty() ? request.query
-                                                                                            : request.body);
+  auto params =
+      protocol::ParseFormEncoded(request.method == "GET" || request.body.empty() ? request.query : request.body);
   if (!params.ok())
     return protocol::XmlErrorResponse(protocol::AwsError{"MalformedQueryString", params.status().message(), 400, true},
                                       "", context.request_id);
   if (services_->rds_dispatcher.Accepts(params.value(), context))
     return services_->rds_dispatcher.Dispatch(params.value(), context);
   return protocol::UnknownActionResponse(params.value(), context.request_id);
+}
+
+// GET /gaps?Identifier=ID&StartTime=T&EndTime=T: the outages recorded for an
+// instance (not an AWS API; PI shows them only as missing points).
+HttpResponse Server::GapList(const HttpRequest& request) const {
+  auto bad = [](const std::string& message) {
+    return PlainJson(400, {{"__type", "InvalidArgumentException"}, {"message", message}});
+  };
+  auto params = protocol::ParseFormEncoded(request.query);
+  if (!params.ok()) return bad(params.status().message());
+  auto get = [&](const char* name) -> std::string {
+    auto it = params->find(name);
+    return it == params->end() ? std::string() : it->second;
+  };
+  const std::string id = get("Identifier");
+  const model::InstanceInfo* instance = nullptr;
+  const std::vector<model::InstanceInfo> all = instances_();
+  for (const auto& i : all)
+    if (i.id == id || i.resource_id == id) instance = &i;
+  if (!instance) return bad("Invalid value for parameter Identifier: no instance '" + id + "'");
+  std::optional<WallTime> range[2];
+  const char* names[2] = {"StartTime", "EndTime"};
+  for (int k = 0; k < 2; ++k) {
+    range[k] = protocol::ParseTimestampString(get(names[k]));
+    if (!range[k])
+      return bad(std::string("Invalid value for parameter ") + names[k] + ": expected epoch seconds or ISO-8601");
+  }
+  if (*range[0] >= *range[1]) return bad("Invalid value for parameter EndTime: must be later than StartTime");
+  nlohmann::json gaps = nlohmann::json::array();
+  for (const ::dbinsight::pi::GapInfo& g : engine_.Gaps(instance->id, *range[0], *range[1]))
+    gaps.push_back({{"StartTime", g.from}, {"EndTime", g.to}, {"Reason", g.reason}});
+  return PlainJson(200, {{"Identifier", instance->resource_id}, {"Gaps", std::move(gaps)}});
 }
 
 HttpResponse Server::Healthz() const {
@@ -208,7 +242,10 @@ HttpResponse Server::Healthz() const {
                     {"resource_id", i.resource_id},
                     {"sampling_live", i.sampling_live},
                     {"last_error", i.last_error},
-                    {"last_sample", i.last_sample_epoch > 0 ? nlohmann::json(i.last_sample_epoch) : nlohmann::json()}});
+                    {"last_sample", i.last_sample_epoch > 0 ? nlohmann::json(i.last_sample_epoch) : nlohmann::json()},
+                    {"samples", i.samples},
+                    {"failures", i.failures},
+                    {"gaps", i.gaps}});
   }
   return PlainJson(all_live ? 200 : 503, {{"status", all_live ? "ok" : "degraded"}, {"instances", std::move(list)}});
 }

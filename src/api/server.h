@@ -65,9 +65,11 @@ class Server {
 
   HttpResponse ServeAws(const HttpRequest& request) const;
   HttpResponse Healthz() const;
+  HttpResponse GapList(const HttpRequest& request) const;
   std::string NextRequestId() const;
 
   ServerOptions options_;
+  ::dbinsight::pi::QueryEngine& engine_;
   std::function<std::vector<model::InstanceInfo>()> instances_;
   std::unique_ptr<Services> services_;
   std::vector<Route> routes_;

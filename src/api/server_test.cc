@@ -34,8 +34,10 @@ class ServerTest : public ::testing::Test {
     std::string long_sql = "select pg_sleep($1) /* " + std::string(600, 'x') + " */";
     for (int i = 0; i < 120; ++i) {
       model::Sample s{"pg1", FromEpochSeconds(kT0 + i), {}, 0};
-      for (int k = 0; k < 3; ++k) s.active.push_back(testing::MakeSessionRow({.wait = "Timeout:PgSleep", .sql = long_sql}));
-      for (int k = 0; k < 2; ++k) s.active.push_back(
+      for (int k = 0; k < 3; ++k)
+        s.active.push_back(testing::MakeSessionRow({.wait = "Timeout:PgSleep", .sql = long_sql}));
+      for (int k = 0; k < 2; ++k)
+        s.active.push_back(
             testing::MakeSessionRow({.wait = "Lock:transactionid", .sql = "update t set v = v + $1 where id = $2"}));
       ASSERT_TRUE(store_->AppendSample(s).ok());
     }
@@ -101,9 +103,8 @@ TEST_F(ServerTest, GetResourceMetricsOverHttp) {
 }
 
 TEST_F(ServerTest, StatementsAreCutTo500Bytes) {
-  json body = {{"ServiceType", "RDS"},     {"Identifier", "pg1"},
-               {"StartTime", kT0},          {"EndTime", kT0 + 120},
-               {"Metric", "db.load.avg"},   {"GroupBy", {{"Group", "db.sql_tokenized"}}}};
+  json body = {{"ServiceType", "RDS"}, {"Identifier", "pg1"},     {"StartTime", kT0},
+               {"EndTime", kT0 + 120}, {"Metric", "db.load.avg"}, {"GroupBy", {{"Group", "db.sql_tokenized"}}}};
   auto res = Pi("DescribeDimensionKeys", body);
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
@@ -185,6 +186,32 @@ TEST_F(ServerTest, HealthzReportsLiveness) {
   h = json::parse(res->body);
   EXPECT_EQ(h["status"], "degraded");
   EXPECT_EQ(h["instances"][0]["last_error"], "connection refused");
+}
+
+TEST_F(ServerTest, GapsListsRecordedOutages) {
+  ASSERT_TRUE(
+      store_->AppendGap({"pg1", FromEpochSeconds(kT0 + 200), FromEpochSeconds(kT0 + 230), "connection refused"}).ok());
+  auto res = client_->Get("/gaps?Identifier=" + instance_.resource_id + "&StartTime=" + std::to_string(kT0) +
+                          "&EndTime=2023-11-15T00:00:00Z");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json g = json::parse(res->body);
+  ASSERT_EQ(g["Gaps"].size(), 1u);
+  EXPECT_DOUBLE_EQ(g["Gaps"][0]["StartTime"].get<double>(), kT0 + 200);
+  EXPECT_DOUBLE_EQ(g["Gaps"][0]["EndTime"].get<double>(), kT0 + 230);
+  EXPECT_EQ(g["Gaps"][0]["Reason"], "connection refused");
+  res = client_->Get("/gaps?Identifier=pg1&StartTime=" + std::to_string(kT0 + 300) +
+                     "&EndTime=" + std::to_string(kT0 + 400));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(json::parse(res->body)["Gaps"].size(), 0u);
+  res = client_->Get("/gaps?Identifier=nope&StartTime=1&EndTime=2");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(res->body.find("Identifier"), std::string::npos);
+  res = client_->Get("/gaps?Identifier=pg1&StartTime=soon&EndTime=2");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(res->body.find("StartTime"), std::string::npos);
 }
 
 TEST_F(ServerTest, ExtraRoutesAndNotFound) {

@@ -73,6 +73,9 @@ int Serve(const std::string& config_path) {
         info.sampling_live = st->live;
         info.last_error = st->last_error;
         if (st->last_sample_time) info.last_sample_epoch = ToEpochSeconds(*st->last_sample_time);
+        info.samples = st->samples;
+        info.failures = st->failures;
+        info.gaps = st->gaps;
       }
       out.push_back(std::move(info));
     }

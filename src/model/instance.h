@@ -2,6 +2,7 @@
 // engine, endpoint and live sampling status. Plain value type.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace dbinsight::model {
@@ -17,6 +18,9 @@ struct InstanceInfo {
   bool sampling_live = false;
   std::string last_error;  // already redacted
   double last_sample_epoch = 0;
+  uint64_t samples = 0;   // successful samples since start
+  uint64_t failures = 0;  // failed attempts since start
+  uint64_t gaps = 0;      // outages recorded since start (history: GET /gaps)
 };
 
 // Stable resource id for an instance id: "db-" + 26 upper-case letters/digits

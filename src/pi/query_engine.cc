@@ -553,6 +553,13 @@ Result<std::vector<DimensionKeyDetail>> QueryEngine::GetDimensionKeyDetails(
   return Status::InvalidArgument("GroupIdentifier: no " + group + " key with id " + group_identifier);
 }
 
+std::vector<GapInfo> QueryEngine::Gaps(const std::string& instance_id, WallTime start, WallTime end) const {
+  std::vector<GapInfo> out;
+  for (const store::GapRecord& g : store_.Gaps(instance_id, ToEpochSeconds(start), ToEpochSeconds(end)))
+    out.push_back({g.from, g.to, g.reason});
+  return out;
+}
+
 Result<std::vector<MetricDescription>> QueryEngine::AvailableMetrics(const std::vector<std::string>& metric_types) {
   std::vector<MetricDescription> out;
   for (size_t i = 0; i < metric_types.size(); ++i) {

@@ -31,6 +31,9 @@ class QueryEngine {
       const std::string& instance_id, const std::string& group, const std::string& group_identifier,
       const std::vector<std::string>& requested) const;
 
+  // Recorded outages overlapping [start, end), oldest first.
+  std::vector<GapInfo> Gaps(const std::string& instance_id, WallTime start, WallTime end) const;
+
   // metric_types: "db", "os", "db.sql.stats", "db.sql_tokenized.stats".
   static Result<std::vector<MetricDescription>> AvailableMetrics(const std::vector<std::string>& metric_types);
   // metric: "db.load" (or "db.sampledload").

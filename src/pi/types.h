@@ -85,6 +85,13 @@ struct DimensionKeyDetail {
   std::string status;  // AVAILABLE | PROCESSING | UNAVAILABLE
 };
 
+// A span the instance was not sampled (unreachable), as the collector saw it.
+struct GapInfo {
+  double from;  // epoch seconds
+  double to;
+  std::string reason;  // the (redacted) error
+};
+
 struct MetricDescription {
   std::string metric;
   std::string description;

@@ -4,12 +4,14 @@ monitored PostgreSQL. Drives the real binary, a real cluster and boto3.
   DBINSIGHT_BIN=build/src/app/dbinsight python3 tests/e2e/restart_test.py
 """
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api"))
 import harness  # noqa: E402
@@ -84,6 +86,16 @@ class RestartTest(unittest.TestCase):
         status, body = self.h.healthz()
         self.assertEqual(status, 200)
         self.assertNotEqual(body["instances"][0]["last_error"], "")
+        # The outage is recorded with its cause, beside the missing points.
+        self.assertEqual(body["instances"][0]["gaps"], 1)
+        url = (f"{self.h.endpoint}/gaps?Identifier={self.h.resource_id}"
+               f"&StartTime={int(up_at) - 120}&EndTime={int(time.time()) + 1}")
+        with urllib.request.urlopen(url, timeout=10) as r:
+            gaps = json.loads(r.read())["Gaps"]
+        self.assertEqual(len(gaps), 1, gaps)
+        self.assertGreaterEqual(gaps[0]["EndTime"] - gaps[0]["StartTime"], 2.0)
+        self.assertLessEqual(gaps[0]["EndTime"], time.time())
+        self.assertNotEqual(gaps[0]["Reason"], "")
         print(f"sampling resumed {resumed:.2f} s after PostgreSQL was back", file=sys.stderr)
 
 
