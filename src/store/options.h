@@ -33,6 +33,10 @@ struct StoreOptions {
   // Default 3: zstd's default; level 9 saved ~10% more space at 3x the CPU on
   // the gen_aas benchmark data (see bench/store_bench.cc).
   int zstd_level = 3;
+  // Default 4: PI queries run concurrently on this many read connections
+  // (more wait); about twice the cores of a small host, since part of each
+  // query is I/O.
+  int read_connections = 4;
 };
 
 }  // namespace dbinsight::store

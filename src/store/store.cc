@@ -126,6 +126,35 @@ size_t Store::ComboHash::operator()(const ComboKeys& k) const {
   return h;
 }
 
+// A read connection borrowed from the pool, returned on destruction.
+class Store::ReaderLease {
+ public:
+  ReaderLease(const Store& store, Database* db) : store_(store), db_(db) {}
+  ReaderLease(const ReaderLease&) = delete;
+  ReaderLease& operator=(const ReaderLease&) = delete;
+  ~ReaderLease() {
+    {
+      std::lock_guard lock(store_.pool_mu_);
+      store_.free_readers_.push_back(db_);
+    }
+    store_.pool_cv_.notify_one();
+  }
+  Database& operator*() const { return *db_; }
+  Database* operator->() const { return db_; }
+
+ private:
+  const Store& store_;
+  Database* db_;
+};
+
+Store::ReaderLease Store::LeaseReader() const {
+  std::unique_lock lock(pool_mu_);
+  pool_cv_.wait(lock, [this] { return !free_readers_.empty(); });
+  Database* db = free_readers_.back();
+  free_readers_.pop_back();
+  return ReaderLease(*this, db);
+}
+
 Store::Store(const StoreOptions& options, const Clock& clock) : options_(options), clock_(clock) {}
 Store::~Store() = default;
 
@@ -160,9 +189,12 @@ Status Store::Init() {
                                      ")");
     }
   }
-  auto r = Database::Open(path);
-  if (!r.ok()) return r.status();
-  reader_ = std::move(r.value());
+  for (int i = 0; i < std::max(1, options_.read_connections); ++i) {
+    auto r = Database::Open(path);
+    if (!r.ok()) return r.status();
+    free_readers_.push_back(r.value().get());
+    readers_.push_back(std::move(r.value()));
+  }
   return LoadDictionary();
 }
 
@@ -499,9 +531,9 @@ Status Store::ReadSeconds(const std::string& instance, int64_t from, int64_t to,
                           const std::function<void(const Second&)>& fn) const {
   const InstanceState* inst = FindInstance(instance);
   if (!inst) return Status::Ok();
-  std::lock_guard lock(read_mu_);
-  ReadTxn txn(*reader_);
-  return ReadSecondsOn(*reader_, inst->id, from, to, fn);
+  ReaderLease reader = LeaseReader();
+  ReadTxn txn(*reader);
+  return ReadSecondsOn(*reader, inst->id, from, to, fn);
 }
 
 Result<std::vector<PeriodAgg>> Store::ReadPeriodsOn(Database& db, const InstanceState& inst, size_t tier_index,
@@ -538,17 +570,17 @@ Result<std::vector<PeriodAgg>> Store::ReadPeriods(const std::string& instance, i
   const InstanceState* inst = FindInstance(instance);
   if (!inst) return std::vector<PeriodAgg>{};
   std::vector<ComboKeys> combos = Combos();
-  std::lock_guard lock(read_mu_);
-  ReadTxn txn(*reader_);
-  return ReadPeriodsOn(*reader_, *inst, static_cast<size_t>(it - kTiers.begin()), from, to, parts, combos);
+  ReaderLease reader = LeaseReader();
+  ReadTxn txn(*reader);
+  return ReadPeriodsOn(*reader, *inst, static_cast<size_t>(it - kTiers.begin()), from, to, parts, combos);
 }
 
 std::vector<GapRecord> Store::Gaps(const std::string& instance, double from, double to) const {
   std::vector<GapRecord> out;
   const InstanceState* inst = FindInstance(instance);
   if (!inst) return out;
-  std::lock_guard lock(read_mu_);
-  auto q = reader_->Prepare(
+  ReaderLease reader = LeaseReader();
+  auto q = reader->Prepare(
       "SELECT from_ms, to_ms, reason FROM gap WHERE inst = ? AND to_ms > ? AND from_ms < ? ORDER BY from_ms");
   if (!q.ok()) return out;
   q->Bind(1, inst->id).Bind(2, static_cast<int64_t>(from * 1000)).Bind(3, static_cast<int64_t>(to * 1000));
@@ -588,9 +620,9 @@ std::vector<model::GroupKey> Store::AllKeyValues(model::Group group) const {
 int64_t Store::OldestSecond(const std::string& instance, int tier) const {
   const InstanceState* inst = FindInstance(instance);
   if (!inst) return 0;
-  std::lock_guard lock(read_mu_);
-  auto q = tier == 1 ? reader_->Prepare("SELECT MIN(start) FROM sec_block WHERE inst = ?")
-                     : reader_->Prepare("SELECT MIN(start) FROM rollup WHERE inst = ? AND tier = ?");
+  ReaderLease reader = LeaseReader();
+  auto q = tier == 1 ? reader->Prepare("SELECT MIN(start) FROM sec_block WHERE inst = ?")
+                     : reader->Prepare("SELECT MIN(start) FROM rollup WHERE inst = ? AND tier = ?");
   if (!q.ok()) return 0;
   q->Bind(1, inst->id);
   if (tier != 1) q->Bind(2, int64_t{tier});
@@ -604,8 +636,8 @@ StoreStats Store::stats() const {
 }
 
 int64_t Store::SecondTierBytesForTest() const {
-  std::lock_guard lock(read_mu_);
-  auto q = reader_->Prepare("SELECT COALESCE(SUM(LENGTH(data)), 0) FROM sec_block");
+  ReaderLease reader = LeaseReader();
+  auto q = reader->Prepare("SELECT COALESCE(SUM(LENGTH(data)), 0) FROM sec_block");
   if (!q.ok()) return -1;
   auto r = q->Step();
   return r.ok() && r.value() ? q->Int(0) : -1;

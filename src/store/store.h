@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -124,8 +125,14 @@ class Store final : public model::SampleSink {
 
   mutable std::mutex write_mu_;
   std::unique_ptr<Database> writer_;  // GUARDED_BY(write_mu_)
-  mutable std::mutex read_mu_;
-  std::unique_ptr<Database> reader_;  // GUARDED_BY(read_mu_)
+  // Read connections, one per concurrent query (WAL lets them run beside
+  // the writer and each other). A query borrows one for its duration.
+  class ReaderLease;
+  ReaderLease LeaseReader() const;
+  std::vector<std::unique_ptr<Database>> readers_;
+  mutable std::mutex pool_mu_;
+  mutable std::condition_variable pool_cv_;
+  mutable std::vector<Database*> free_readers_;  // GUARDED_BY(pool_mu_)
 
   mutable std::shared_mutex dict_mu_;
   std::array<std::vector<std::string>, model::kGroupCount> key_vals_;  // encoded, by id
