@@ -238,10 +238,11 @@ class PeriodBuilder {
   std::vector<Period> out_;
 };
 
-// Reads what a query needs. `proj` may be null (total only).
+// Reads what a query needs through one consistent view. `proj` may be null
+// (total only).
 class Loader {
  public:
-  Loader(const store::Store& store, const std::string& instance) : store_(store), instance_(instance) {}
+  explicit Loader(const store::ReadView& view) : view_(view) {}
 
   // Exact stats from per-second data.
   Result<std::vector<Period>> FromSeconds(int64_t from, int64_t to, int64_t period, Series series,
@@ -251,7 +252,7 @@ class Loader {
     PeriodBuilder builder(period, nkeys);
     std::vector<double> load(nkeys, 0);
     std::vector<uint32_t> touched;
-    Status st = store_.ReadSeconds(instance_, from, to, [&](const store::Second& s) {
+    Status st = view_.ReadSeconds(from, to, [&](const store::Second& s) {
       double total = 0;
       touched.clear();
       for (const auto& r : s.rows) {
@@ -279,7 +280,7 @@ class Loader {
                                           const std::vector<store::ComboKeys>& combos) {
     store::PeriodParts parts{.combos = mask.active};
     if (proj) parts.group = proj->group;
-    auto aggs = store_.ReadPeriods(instance_, tier, from, to, parts);
+    auto aggs = view_.ReadPeriods(tier, from, to, parts);
     if (!aggs.ok()) return aggs.status();
     std::vector<Period> out;
     out.reserve(aggs->size());
@@ -316,8 +317,7 @@ class Loader {
   }
 
  private:
-  const store::Store& store_;
-  const std::string& instance_;
+  const store::ReadView& view_;
 };
 
 double Value(const Stats& s, uint32_t seconds, Stat stat) {
@@ -352,10 +352,14 @@ Result<GetResourceMetricsResult> QueryEngine::GetResourceMetrics(const GetResour
   auto w = Align(req.start, req.end, req.period_seconds);
   if (!w.ok()) return w.status();
   GetResourceMetricsResult out{static_cast<double>(w->start), static_cast<double>(w->end), w->period, {}};
-  const std::vector<store::ComboKeys> combos = store_.Combos();
+  // First the view, then the dictionary lookups: the view guarantees they
+  // know every combination its data mentions.
+  auto view = store_.View(req.instance_id);
+  if (!view.ok()) return view.status();
+  const std::vector<store::ComboKeys>& combos = (*view)->combos();
   // The per-second tier's horizon, for min/max that only it can answer exactly.
-  const int64_t oldest_second = store_.OldestSecond(req.instance_id, 1);
-  const int64_t oldest_minute = store_.OldestSecond(req.instance_id, 60);
+  const int64_t oldest_second = (*view)->OldestSecond(1);
+  const int64_t oldest_minute = (*view)->OldestSecond(60);
   for (size_t qi = 0; qi < req.queries.size(); ++qi) {
     const MetricQuery& q = req.queries[qi];
     const std::string param = "MetricQueries[" + std::to_string(qi) + "]";
@@ -382,7 +386,7 @@ Result<GetResourceMetricsResult> QueryEngine::GetResourceMetrics(const GetResour
       return Status::InvalidArgument(param + ".Metric: " + q.metric +
                                      " with a Filter (or merged Dimensions) needs per-second data, which is kept "
                                      "only since " + std::to_string(oldest_second) + "; use .avg or .sum");
-    Loader loader(store_, req.instance_id);
+    Loader loader(**view);
     const Projection* pp = proj ? &*proj : nullptr;
     auto periods =
         need_seconds ? loader.FromSeconds(w->start, w->end, w->period, metric->series, pp, mask.value(), combos)
@@ -436,6 +440,8 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
       return Status::InvalidArgument(param + ": " + req.additional_metrics[i] + " is not a per-key metric");
     extra.push_back(m.value());
   }
+  auto view = store_.View(req.instance_id);
+  if (!view.ok()) return view.status();
   auto proj = Project(store_, req.group_by, "GroupBy");
   if (!proj.ok()) return proj.status();
   std::optional<Projection> part;
@@ -444,10 +450,10 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
     if (!p.ok()) return p.status();
     part = std::move(p.value());
   }
-  const std::vector<store::ComboKeys> combos = store_.Combos();
+  const std::vector<store::ComboKeys>& combos = (*view)->combos();
   auto mask = BuildFilter(store_, req.filter, combos, "Filter");
   if (!mask.ok()) return mask.status();
-  Loader loader(store_, req.instance_id);
+  Loader loader(**view);
   auto periods = w->period == 1
                      ? loader.FromSeconds(w->start, w->end, 1, Series::kLoad, &*proj, mask.value(), combos)
                      : loader.FromRollups(w->start, w->end, w->period, Series::kLoad, &*proj, mask.value(), combos);
@@ -495,12 +501,12 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
       cross[(uint64_t{k} << 32) | pk] += v;
     };
     if (w->period == 1) {
-      Status st = store_.ReadSeconds(req.instance_id, w->start, w->end, [&](const store::Second& s) {
+      Status st = (*view)->ReadSeconds(w->start, w->end, [&](const store::Second& s) {
         for (const auto& r : s.rows) add(r.combo, static_cast<double>(r.hits) / s.samples);
       });
       if (!st.ok()) return st;
     } else {
-      auto aggs = store_.ReadPeriods(req.instance_id, w->period, w->start, w->end, {.combos = true, .group = proj->group});
+      auto aggs = (*view)->ReadPeriods(w->period, w->start, w->end, {.combos = true, .group = proj->group});
       if (!aggs.ok()) return aggs.status();
       for (const auto& a : aggs.value())
         for (const auto& c : a.combos) add(c.combo, c.sum);

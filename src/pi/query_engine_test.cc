@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "store/store.h"
 #include "testing/session_rows.h"
@@ -141,6 +143,38 @@ TEST_F(QueryEngineTest, IdleInTransactionIsACounterBesideTheLoad) {
   auto listed = QueryEngine::AvailableMetrics({"db"});
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->back().metric, "db.state.idle_in_transaction_count");
+}
+
+TEST_F(QueryEngineTest, QueriesStayConsistentWhileNewStatementsArrive) {
+  std::atomic<bool> done{false};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      while (!done) {
+        auto req = Req("db.load.avg", 1);
+        req.start = FromEpochSeconds(t0_ + 600);
+        req.end = FromEpochSeconds(t0_ + 900);
+        req.queries[0].group_by = DimensionGroup{"db.sql_tokenized", {}, 3};
+        req.queries[0].filter = {{"db.user.name", "c"}};
+        auto res = engine_->GetResourceMetrics(req);
+        // Each second holds one session of user c: the total is 1 wherever sampled.
+        if (!res.ok()) ++errors;
+        else
+          for (const auto& p : res->series[0].points)
+            if (p.value != 1) ++errors;
+      }
+    });
+  }
+  // Every second brings a statement never seen before: new keys, new combinations.
+  for (int i = 600; i < 900; ++i) {
+    model::Sample smp{"pg1", FromEpochSeconds(t0_ + i), {}, 0};
+    smp.active.push_back(testing::MakeSessionRow({.sql = "select " + std::to_string(i), .user = "c"}));
+    ASSERT_TRUE(store_->AppendSample(smp).ok());
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(errors, 0);
 }
 
 TEST_F(QueryEngineTest, InvalidInputNamesTheParameter) {

@@ -104,19 +104,6 @@ Result<std::vector<PeriodAgg>> ReadRollupRows(Database& db, int64_t inst, int64_
   return out;
 }
 
-// A read snapshot: every statement inside sees the same database state, so a
-// seal committed mid-query cannot hide a minute.
-class ReadTxn {
- public:
-  explicit ReadTxn(Database& db) : db_(db) { ok_ = db_.Exec("BEGIN").ok(); }
-  ~ReadTxn() {
-    if (ok_) (void)db_.Exec("COMMIT");
-  }
-
- private:
-  Database& db_;
-  bool ok_;
-};
 
 }  // namespace
 
@@ -126,33 +113,67 @@ size_t Store::ComboHash::operator()(const ComboKeys& k) const {
   return h;
 }
 
-// A read connection borrowed from the pool, returned on destruction.
-class Store::ReaderLease {
- public:
-  ReaderLease(const Store& store, Database* db) : store_(store), db_(db) {}
-  ReaderLease(const ReaderLease&) = delete;
-  ReaderLease& operator=(const ReaderLease&) = delete;
-  ~ReaderLease() {
-    {
-      std::lock_guard lock(store_.pool_mu_);
-      store_.free_readers_.push_back(db_);
-    }
-    store_.pool_cv_.notify_one();
+Store::ReaderLease::ReaderLease(const Store& store) : store_(store) {
+  std::unique_lock lock(store_.pool_mu_);
+  store_.pool_cv_.wait(lock, [this] { return !store_.free_readers_.empty(); });
+  db_ = store_.free_readers_.back();
+  store_.free_readers_.pop_back();
+}
+
+Store::ReaderLease::~ReaderLease() {
+  {
+    std::lock_guard lock(store_.pool_mu_);
+    store_.free_readers_.push_back(db_);
   }
-  Database& operator*() const { return *db_; }
-  Database* operator->() const { return db_; }
+  store_.pool_cv_.notify_one();
+}
 
- private:
-  const Store& store_;
-  Database* db_;
-};
+ReadView::ReadView(const Store& store, const Store::InstanceState* instance)
+    : store_(store), lease_(store), instance_(instance) {
+  // The snapshot is pinned by the first read, not by BEGIN; the dictionary is
+  // copied after it. Dictionary entries are committed before any sample that
+  // uses them, so whatever this snapshot holds, the copy knows.
+  in_txn_ = lease_->Exec("BEGIN").ok();
+  if (in_txn_ && !lease_->Exec("SELECT 1 FROM meta LIMIT 1").ok()) {
+    (void)lease_->Exec("ROLLBACK");
+    in_txn_ = false;
+  }
+  combos_ = store_.Combos();
+}
 
-Store::ReaderLease Store::LeaseReader() const {
-  std::unique_lock lock(pool_mu_);
-  pool_cv_.wait(lock, [this] { return !free_readers_.empty(); });
-  Database* db = free_readers_.back();
-  free_readers_.pop_back();
-  return ReaderLease(*this, db);
+ReadView::~ReadView() {
+  if (in_txn_) (void)lease_->Exec("COMMIT");
+}
+
+Status ReadView::ReadSeconds(int64_t from, int64_t to, const std::function<void(const Second&)>& fn) const {
+  if (!instance_) return Status::Ok();
+  return store_.ReadSecondsOn(*lease_, instance_->id, from, to, fn);
+}
+
+Result<std::vector<PeriodAgg>> ReadView::ReadPeriods(int tier, int64_t from, int64_t to,
+                                                     const PeriodParts& parts) const {
+  auto it = std::find(kTiers.begin(), kTiers.end(), tier);
+  DBI_CHECK(it != kTiers.end() && tier > 1);
+  if (!instance_) return std::vector<PeriodAgg>{};
+  return store_.ReadPeriodsOn(*lease_, *instance_, static_cast<size_t>(it - kTiers.begin()), from, to, parts,
+                              combos_);
+}
+
+int64_t ReadView::OldestSecond(int tier) const {
+  if (!instance_) return 0;
+  auto q = tier == 1 ? lease_->Prepare("SELECT MIN(start) FROM sec_block WHERE inst = ?")
+                     : lease_->Prepare("SELECT MIN(start) FROM rollup WHERE inst = ? AND tier = ?");
+  if (!q.ok()) return 0;
+  q->Bind(1, instance_->id);
+  if (tier != 1) q->Bind(2, int64_t{tier});
+  auto r = q->Step();
+  return r.ok() && r.value() ? q->Int(0) : 0;
+}
+
+Result<std::unique_ptr<ReadView>> Store::View(const std::string& instance) const {
+  std::unique_ptr<ReadView> view(new ReadView(*this, FindInstance(instance)));
+  if (!view->in_txn_) return Status::Unavailable("store: cannot start a read transaction");
+  return view;
 }
 
 Store::Store(const StoreOptions& options, const Clock& clock) : options_(options), clock_(clock) {}
@@ -529,11 +550,9 @@ Status Store::ReadSecondsOn(Database& db, int64_t inst, int64_t from, int64_t to
 
 Status Store::ReadSeconds(const std::string& instance, int64_t from, int64_t to,
                           const std::function<void(const Second&)>& fn) const {
-  const InstanceState* inst = FindInstance(instance);
-  if (!inst) return Status::Ok();
-  ReaderLease reader = LeaseReader();
-  ReadTxn txn(*reader);
-  return ReadSecondsOn(*reader, inst->id, from, to, fn);
+  auto view = View(instance);
+  if (!view.ok()) return view.status();
+  return (*view)->ReadSeconds(from, to, fn);
 }
 
 Result<std::vector<PeriodAgg>> Store::ReadPeriodsOn(Database& db, const InstanceState& inst, size_t tier_index,
@@ -565,21 +584,16 @@ Result<std::vector<PeriodAgg>> Store::ReadPeriodsOn(Database& db, const Instance
 
 Result<std::vector<PeriodAgg>> Store::ReadPeriods(const std::string& instance, int tier, int64_t from, int64_t to,
                                                   const PeriodParts& parts) const {
-  auto it = std::find(kTiers.begin(), kTiers.end(), tier);
-  DBI_CHECK(it != kTiers.end() && tier > 1);
-  const InstanceState* inst = FindInstance(instance);
-  if (!inst) return std::vector<PeriodAgg>{};
-  std::vector<ComboKeys> combos = Combos();
-  ReaderLease reader = LeaseReader();
-  ReadTxn txn(*reader);
-  return ReadPeriodsOn(*reader, *inst, static_cast<size_t>(it - kTiers.begin()), from, to, parts, combos);
+  auto view = View(instance);
+  if (!view.ok()) return view.status();
+  return (*view)->ReadPeriods(tier, from, to, parts);
 }
 
 std::vector<GapRecord> Store::Gaps(const std::string& instance, double from, double to) const {
   std::vector<GapRecord> out;
   const InstanceState* inst = FindInstance(instance);
   if (!inst) return out;
-  ReaderLease reader = LeaseReader();
+  ReaderLease reader(*this);
   auto q = reader->Prepare(
       "SELECT from_ms, to_ms, reason FROM gap WHERE inst = ? AND to_ms > ? AND from_ms < ? ORDER BY from_ms");
   if (!q.ok()) return out;
@@ -618,16 +632,8 @@ std::vector<model::GroupKey> Store::AllKeyValues(model::Group group) const {
 }
 
 int64_t Store::OldestSecond(const std::string& instance, int tier) const {
-  const InstanceState* inst = FindInstance(instance);
-  if (!inst) return 0;
-  ReaderLease reader = LeaseReader();
-  auto q = tier == 1 ? reader->Prepare("SELECT MIN(start) FROM sec_block WHERE inst = ?")
-                     : reader->Prepare("SELECT MIN(start) FROM rollup WHERE inst = ? AND tier = ?");
-  if (!q.ok()) return 0;
-  q->Bind(1, inst->id);
-  if (tier != 1) q->Bind(2, int64_t{tier});
-  auto r = q->Step();
-  return r.ok() && r.value() ? q->Int(0) : 0;
+  auto view = View(instance);
+  return view.ok() ? (*view)->OldestSecond(tier) : 0;
 }
 
 StoreStats Store::stats() const {
@@ -636,7 +642,7 @@ StoreStats Store::stats() const {
 }
 
 int64_t Store::SecondTierBytesForTest() const {
-  ReaderLease reader = LeaseReader();
+  ReaderLease reader(*this);
   auto q = reader->Prepare("SELECT COALESCE(SUM(LENGTH(data)), 0) FROM sec_block");
   if (!q.ok()) return -1;
   auto r = q->Step();

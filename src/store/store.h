@@ -28,6 +28,7 @@
 namespace dbinsight::store {
 
 class Database;
+class ReadView;
 
 // Rollup tiers in seconds, finest first. 1 is the per-second tier.
 inline constexpr std::array<int, 5> kTiers = {1, 60, 300, 3600, 86400};
@@ -66,7 +67,12 @@ class Store final : public model::SampleSink {
   Status Maintain(WallTime now);
 
   // --- Reads ---------------------------------------------------------------
-  // Calls fn for each sampled second in [from, to) in time order.
+  // A consistent view of one instance for one query (see ReadView). Waits
+  // for a free read connection when all are busy.
+  Result<std::unique_ptr<ReadView>> View(const std::string& instance) const;
+
+  // One-shot reads through a View. Calls fn for each sampled second in
+  // [from, to) in time order.
   Status ReadSeconds(const std::string& instance, int64_t from, int64_t to,
                      const std::function<void(const Second&)>& fn) const;
   // Aggregates of tier-second periods starting in [from, to), only periods
@@ -127,8 +133,20 @@ class Store final : public model::SampleSink {
   std::unique_ptr<Database> writer_;  // GUARDED_BY(write_mu_)
   // Read connections, one per concurrent query (WAL lets them run beside
   // the writer and each other). A query borrows one for its duration.
-  class ReaderLease;
-  ReaderLease LeaseReader() const;
+  class ReaderLease {
+   public:
+    explicit ReaderLease(const Store& store);  // waits for a free connection
+    ReaderLease(const ReaderLease&) = delete;
+    ReaderLease& operator=(const ReaderLease&) = delete;
+    ~ReaderLease();
+    Database& operator*() const { return *db_; }
+    Database* operator->() const { return db_; }
+
+   private:
+    const Store& store_;
+    Database* db_;
+  };
+  friend class ReadView;
   std::vector<std::unique_ptr<Database>> readers_;
   mutable std::mutex pool_mu_;
   mutable std::condition_variable pool_cv_;
@@ -143,6 +161,36 @@ class Store final : public model::SampleSink {
 
   mutable std::mutex stats_mu_;
   StoreStats stats_;
+};
+
+// One query's view of one instance: a pinned snapshot of the file (a read
+// transaction on a leased connection) plus the dictionary as of that moment.
+// Every combination that the view's data mentions is in combos(), even while
+// the writer adds new ones. Short-lived; not thread-safe; the Store must
+// outlive it.
+class ReadView {
+ public:
+  ~ReadView();
+  ReadView(const ReadView&) = delete;
+  ReadView& operator=(const ReadView&) = delete;
+
+  const std::vector<ComboKeys>& combos() const { return combos_; }
+  // Calls fn for each sampled second in [from, to) in time order.
+  Status ReadSeconds(int64_t from, int64_t to, const std::function<void(const Second&)>& fn) const;
+  // See Store::ReadPeriods.
+  Result<std::vector<PeriodAgg>> ReadPeriods(int tier, int64_t from, int64_t to, const PeriodParts& parts) const;
+  // Earliest period start a tier holds (0 if none).
+  int64_t OldestSecond(int tier) const;
+
+ private:
+  friend class Store;
+  ReadView(const Store& store, const Store::InstanceState* instance);
+
+  const Store& store_;
+  Store::ReaderLease lease_;
+  const Store::InstanceState* instance_;  // null: nothing written for it yet
+  bool in_txn_ = false;
+  std::vector<ComboKeys> combos_;
 };
 
 }  // namespace dbinsight::store
