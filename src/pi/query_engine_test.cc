@@ -8,6 +8,7 @@
 
 #include "store/store.h"
 #include "testing/session_rows.h"
+#include "testing/temp_dir.h"
 
 namespace dbinsight::pi {
 namespace {
@@ -17,10 +18,10 @@ class QueryEngineTest : public ::testing::Test {
   // 10 minutes (t0 hour-aligned), second 300..309 never sampled. Every second:
   // 3 sleepers (user a); odd seconds also 2 lock waiters (user b).
   void SetUp() override {
-    char tmpl[] = "/tmp/dbi-pi-XXXXXX";
-    ASSERT_TRUE(mkdtemp(tmpl));
-    dir_ = tmpl;
-    auto s = store::Store::Open({.directory = dir_}, clock_);
+    auto tmp = testing::TempDir::Create("dbi-pi");
+    ASSERT_TRUE(tmp.ok());
+    tmp_ = std::move(tmp.value());
+    auto s = store::Store::Open({.directory = tmp_->path().string()}, clock_);
     ASSERT_TRUE(s.ok());
     store_ = std::move(s.value());
     for (int i = 0; i < 600; ++i) {
@@ -34,7 +35,6 @@ class QueryEngineTest : public ::testing::Test {
     }
     engine_ = std::make_unique<QueryEngine>(*store_);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   GetResourceMetricsRequest Req(const std::string& metric, std::optional<int> period) {
     GetResourceMetricsRequest r;
@@ -47,7 +47,7 @@ class QueryEngineTest : public ::testing::Test {
   }
 
   const int64_t t0_ = 1700000000 - 1700000000 % 3600;
-  std::string dir_;
+  std::unique_ptr<testing::TempDir> tmp_;
   SystemClock clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<QueryEngine> engine_;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "testing/session_rows.h"
+#include "testing/temp_dir.h"
 
 namespace dbinsight::store {
 namespace {
@@ -19,11 +20,12 @@ namespace {
 class TempDirFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/dbi-store-XXXXXX";
-    ASSERT_TRUE(mkdtemp(tmpl));
-    dir_ = tmpl;
+    auto tmp = testing::TempDir::Create("dbi-store");
+    ASSERT_TRUE(tmp.ok());
+    tmp_ = std::move(tmp.value());
+    dir_ = tmp_->path().string();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::unique_ptr<testing::TempDir> tmp_;
   std::string dir_;
   SystemClock clock_;
 };
