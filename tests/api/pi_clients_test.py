@@ -39,39 +39,25 @@ def expected_exit_code():
     return 254 if H.cli_version >= 2 else 255
 
 
-def grm_args(**override):
-    """get-resource-metrics CLI arguments, with options replaced or added by keyword
-    (metric_queries=... → --metric-queries ...)."""
+def cli_args(operation, defaults, override):
+    """CLI arguments for `aws pi <operation>`: the window of the last 10 minutes on our
+    instance, then `defaults`, with options replaced or added by keyword
+    (metric_queries=... → --metric-queries ...; a list value gives several words)."""
     now = int(time.time())
-    options = {
-        "service_type": "RDS",
-        "identifier": H.resource_id,
-        "start_time": str(now - 600),
-        "end_time": str(now),
-        "metric_queries": '[{"Metric":"db.load.avg"}]',
-    }
-    options.update(override)
-    args = ["pi", "get-resource-metrics"]
-    for key, value in options.items():
-        args += ["--" + key.replace("_", "-"), value]
-    return args
-
-
-def ddk_args(**override):
-    now = int(time.time())
-    options = {
-        "service_type": "RDS",
-        "identifier": H.resource_id,
-        "start_time": str(now - 600),
-        "end_time": str(now),
-        "metric": "db.load.avg",
-        "group_by": "Group=db.wait_event",
-    }
-    options.update(override)
-    args = ["pi", "describe-dimension-keys"]
+    options = {"service_type": "RDS", "identifier": H.resource_id, "start_time": str(now - 600),
+               "end_time": str(now), **defaults, **override}
+    args = ["pi", operation]
     for key, value in options.items():
         args += ["--" + key.replace("_", "-"), *(value if isinstance(value, list) else [value])]
     return args
+
+
+def grm_args(**override):
+    return cli_args("get-resource-metrics", {"metric_queries": '[{"Metric":"db.load.avg"}]'}, override)
+
+
+def ddk_args(**override):
+    return cli_args("describe-dimension-keys", {"metric": "db.load.avg", "group_by": "Group=db.wait_event"}, override)
 
 
 def normalize_sql(text):
