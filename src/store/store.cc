@@ -43,13 +43,6 @@ std::string EncodeKey(const model::GroupKey& vals) {
   return out;
 }
 
-model::GroupKey DecodeKey(std::string_view raw) {
-  codec::Reader in(raw);
-  model::GroupKey out;
-  while (!in.done() && !in.failed()) out.emplace_back(in.Bytes());
-  return out;
-}
-
 std::string EncodeCombo(const ComboKeys& keys) {
   std::string out;
   for (uint32_t k : keys) codec::PutVarint(out, k);
@@ -57,15 +50,6 @@ std::string EncodeCombo(const ComboKeys& keys) {
 }
 
 int64_t FloorTo(int64_t t, int64_t step) { return t - ((t % step) + step) % step; }
-
-Result<int64_t> SealedThrough(Database& db, int64_t inst, int tier) {
-  auto st = db.Prepare("SELECT through FROM sealed WHERE inst = ? AND tier = ?");
-  if (!st.ok()) return st.status();
-  st->Bind(1, inst).Bind(2, static_cast<int64_t>(tier));
-  auto row = st->Step();
-  if (!row.ok()) return row.status();
-  return row.value() ? st->Int(0) : int64_t{0};
-}
 
 Result<EncodedPeriod> CompressPeriod(const PeriodAgg& agg, int level) {
   EncodedPeriod enc = EncodePeriod(agg);
@@ -76,104 +60,12 @@ Result<EncodedPeriod> CompressPeriod(const PeriodAgg& agg, int level) {
   return EncodedPeriod{std::move(groups.value()), std::move(combos.value())};
 }
 
-// Stored periods of one tier starting in [from, to), decoded.
-Result<std::vector<PeriodAgg>> ReadRollupRows(Database& db, int64_t inst, int64_t tier, int64_t from, int64_t to,
-                                              const PeriodParts& parts) {
-  const bool with_combos = parts.combos;
-  auto rows = db.Prepare(with_combos ? "SELECT start, data, combos FROM rollup WHERE inst = ? AND tier = ? AND "
-                                       "start >= ? AND start < ? ORDER BY start"
-                                     : "SELECT start, data, x'' FROM rollup WHERE inst = ? AND tier = ? AND "
-                                       "start >= ? AND start < ? ORDER BY start");
-  if (!rows.ok()) return rows.status();
-  rows->Bind(1, inst).Bind(2, tier).Bind(3, from).Bind(4, to);
-  std::vector<PeriodAgg> out;
-  DBI_RETURN_IF_ERROR(rows->ForEachRow([&]() -> Status {
-    auto groups = codec::Decompress(rows->Blob(1));
-    if (!groups.ok()) return groups.status();
-    std::string combos;
-    if (with_combos) {
-      auto c = codec::Decompress(rows->Blob(2));
-      if (!c.ok()) return c.status();
-      combos = std::move(c.value());
-    }
-    auto agg = DecodePeriod(groups.value(), combos, rows->Int(0), parts.group);
-    if (!agg.ok()) return agg.status();
-    out.push_back(std::move(agg.value()));
-    return Status::Ok();
-  }));
-  return out;
-}
-
-
 }  // namespace
 
 size_t Store::ComboHash::operator()(const ComboKeys& k) const {
   size_t h = 1469598103934665603ULL;
   for (uint32_t v : k) h = (h ^ v) * 1099511628211ULL;
   return h;
-}
-
-Store::ReaderLease::ReaderLease(const Store& store) : store_(store) {
-  std::unique_lock lock(store_.pool_mu_);
-  store_.pool_cv_.wait(lock, [this] { return !store_.free_readers_.empty(); });
-  db_ = store_.free_readers_.back();
-  store_.free_readers_.pop_back();
-}
-
-Store::ReaderLease::~ReaderLease() {
-  {
-    std::lock_guard lock(store_.pool_mu_);
-    store_.free_readers_.push_back(db_);
-  }
-  store_.pool_cv_.notify_one();
-}
-
-ReadView::ReadView(const Store& store, const Store::InstanceState* instance)
-    : store_(store), lease_(store), instance_(instance) {
-  // The snapshot is pinned by the first read, not by BEGIN; the dictionary is
-  // copied after it. Dictionary entries are committed before any sample that
-  // uses them, so whatever this snapshot holds, the copy knows.
-  in_txn_ = lease_->Exec("BEGIN").ok();
-  if (in_txn_ && !lease_->Exec("SELECT 1 FROM meta LIMIT 1").ok()) {
-    (void)lease_->Exec("ROLLBACK");
-    in_txn_ = false;
-  }
-  combos_ = store_.Combos();
-}
-
-ReadView::~ReadView() {
-  if (in_txn_) (void)lease_->Exec("COMMIT");
-}
-
-Status ReadView::ReadSeconds(int64_t from, int64_t to, const std::function<void(const Second&)>& fn) const {
-  if (!instance_) return Status::Ok();
-  return store_.ReadSecondsOn(*lease_, instance_->id, from, to, fn);
-}
-
-Result<std::vector<PeriodAgg>> ReadView::ReadPeriods(int tier, int64_t from, int64_t to,
-                                                     const PeriodParts& parts) const {
-  auto it = std::find(kTiers.begin(), kTiers.end(), tier);
-  DBI_CHECK(it != kTiers.end() && tier > 1);
-  if (!instance_) return std::vector<PeriodAgg>{};
-  return store_.ReadPeriodsOn(*lease_, *instance_, static_cast<size_t>(it - kTiers.begin()), from, to, parts,
-                              combos_);
-}
-
-int64_t ReadView::OldestSecond(int tier) const {
-  if (!instance_) return 0;
-  auto q = tier == 1 ? lease_->Prepare("SELECT MIN(start) FROM sec_block WHERE inst = ?")
-                     : lease_->Prepare("SELECT MIN(start) FROM rollup WHERE inst = ? AND tier = ?");
-  if (!q.ok()) return 0;
-  q->Bind(1, instance_->id);
-  if (tier != 1) q->Bind(2, int64_t{tier});
-  auto r = q->Step();
-  return r.ok() && r.value() ? q->Int(0) : 0;
-}
-
-Result<std::unique_ptr<ReadView>> Store::View(const std::string& instance) const {
-  std::unique_ptr<ReadView> view(new ReadView(*this, FindInstance(instance)));
-  if (!view->in_txn_) return Status::Unavailable("store: cannot start a read transaction");
-  return view;
 }
 
 Store::Store(const StoreOptions& options, const Clock& clock) : options_(options), clock_(clock) {}
@@ -397,32 +289,6 @@ Status Store::AppendGap(const model::Gap& gap) {
       .Run();
 }
 
-Result<std::vector<Second>> Store::ReadLive(Database& db, int64_t inst, int64_t from, int64_t to) const {
-  std::vector<Second> out;
-  auto secs = db.Prepare(
-      "SELECT ts, samples, idle_in_transaction FROM live_sec WHERE inst = ? AND ts >= ? AND ts < ? ORDER BY ts");
-  if (!secs.ok()) return secs.status();
-  secs->Bind(1, inst).Bind(2, from).Bind(3, to);
-  DBI_RETURN_IF_ERROR(secs->ForEachRow([&]() -> Status {
-    out.push_back({secs->Int(0), static_cast<uint32_t>(secs->Int(1)), static_cast<uint32_t>(secs->Int(2)), {}});
-    return Status::Ok();
-  }));
-  if (out.empty()) return out;
-  auto rows =
-      db.Prepare("SELECT ts, combo, hits FROM live_row WHERE inst = ? AND ts >= ? AND ts < ? ORDER BY ts, combo");
-  if (!rows.ok()) return rows.status();
-  rows->Bind(1, inst).Bind(2, from).Bind(3, to);
-  size_t i = 0;
-  DBI_RETURN_IF_ERROR(rows->ForEachRow([&]() -> Status {
-    int64_t ts = rows->Int(0);
-    while (i < out.size() && out[i].ts < ts) ++i;
-    if (i == out.size() || out[i].ts != ts) return Status::DataLoss("live_row without live_sec");
-    out[i].rows.push_back({static_cast<uint32_t>(rows->Int(1)), static_cast<uint32_t>(rows->Int(2))});
-    return Status::Ok();
-  }));
-  return out;
-}
-
 Status Store::Seal(InstanceState& inst, int64_t up_to) {
   auto minutes = writer_->Prepare("SELECT DISTINCT ts - (ts % 60) FROM live_sec WHERE inst = ? AND ts < ? ORDER BY 1");
   if (!minutes.ok()) return minutes.status();
@@ -528,125 +394,9 @@ Status Store::Maintain(WallTime now) {
   return del_gap->Bind(1, (now_s - std::chrono::seconds(keep.back()).count()) * 1000).Run();
 }
 
-Status Store::ReadSecondsOn(Database& db, int64_t inst, int64_t from, int64_t to,
-                            const std::function<void(const Second&)>& fn) const {
-  auto blocks = db.Prepare("SELECT data FROM sec_block WHERE inst = ? AND start >= ? AND start < ? ORDER BY start");
-  if (!blocks.ok()) return blocks.status();
-  blocks->Bind(1, inst).Bind(2, FloorTo(from, 60)).Bind(3, to);
-  DBI_RETURN_IF_ERROR(blocks->ForEachRow([&]() -> Status {
-    auto raw = codec::Decompress(blocks->Blob(0));
-    if (!raw.ok()) return raw.status();
-    auto secs = DecodeSeconds(raw.value());
-    if (!secs.ok()) return secs.status();
-    for (const Second& s : secs.value())
-      if (s.ts >= from && s.ts < to) fn(s);
-    return Status::Ok();
-  }));
-  auto live = ReadLive(db, inst, from, to);
-  if (!live.ok()) return live.status();
-  for (const Second& s : live.value()) fn(s);
-  return Status::Ok();
-}
-
-Status Store::ReadSeconds(const std::string& instance, int64_t from, int64_t to,
-                          const std::function<void(const Second&)>& fn) const {
-  auto view = View(instance);
-  if (!view.ok()) return view.status();
-  return (*view)->ReadSeconds(from, to, fn);
-}
-
-Result<std::vector<PeriodAgg>> Store::ReadPeriodsOn(Database& db, const InstanceState& inst, size_t tier_index,
-                                                    int64_t from, int64_t to, const PeriodParts& parts,
-                                                    const std::vector<ComboKeys>& combos) const {
-  const int64_t tier = kTiers[tier_index];
-  auto sealed = SealedThrough(db, inst.id, static_cast<int>(tier));
-  if (!sealed.ok()) return sealed.status();
-  auto rows = ReadRollupRows(db, inst.id, tier, from, std::min(to, sealed.value()), parts);
-  if (!rows.ok()) return rows.status();
-  std::vector<PeriodAgg> out = std::move(rows.value());
-  // The unsealed tail is rolled up on the fly from the tier below.
-  int64_t tail = std::max(from, sealed.value());
-  if (tail >= to) return out;
-  if (tier_index == 1) {
-    std::map<int64_t, std::vector<Second>> secs;
-    Status st = ReadSecondsOn(db, inst.id, tail, to, [&](const Second& s) { secs[FloorTo(s.ts, 60)].push_back(s); });
-    if (!st.ok()) return st;
-    for (auto& [start, s] : secs) out.push_back(AggregateSeconds(start, s, combos));
-    return out;
-  }
-  auto lower = ReadPeriodsOn(db, inst, tier_index - 1, tail, to, parts, combos);
-  if (!lower.ok()) return lower.status();
-  std::map<int64_t, std::vector<PeriodAgg>> by_period;
-  for (PeriodAgg& p : lower.value()) by_period[FloorTo(p.start, tier)].push_back(std::move(p));
-  for (auto& [start, p] : by_period) out.push_back(MergePeriods(start, p));
-  return out;
-}
-
-Result<std::vector<PeriodAgg>> Store::ReadPeriods(const std::string& instance, int tier, int64_t from, int64_t to,
-                                                  const PeriodParts& parts) const {
-  auto view = View(instance);
-  if (!view.ok()) return view.status();
-  return (*view)->ReadPeriods(tier, from, to, parts);
-}
-
-std::vector<GapRecord> Store::Gaps(const std::string& instance, double from, double to) const {
-  std::vector<GapRecord> out;
-  const InstanceState* inst = FindInstance(instance);
-  if (!inst) return out;
-  ReaderLease reader(*this);
-  auto q = reader->Prepare(
-      "SELECT from_ms, to_ms, reason FROM gap WHERE inst = ? AND to_ms > ? AND from_ms < ? ORDER BY from_ms");
-  if (!q.ok()) return out;
-  q->Bind(1, inst->id).Bind(2, static_cast<int64_t>(from * 1000)).Bind(3, static_cast<int64_t>(to * 1000));
-  while (true) {
-    auto r = q->Step();
-    if (!r.ok() || !r.value()) break;
-    out.push_back({q->Int(0) / 1000.0, q->Int(1) / 1000.0, std::string(q->Text(2))});
-  }
-  return out;
-}
-
-std::vector<ComboKeys> Store::Combos() const {
-  std::shared_lock dict(dict_mu_);
-  return combos_;
-}
-
-model::GroupKey Store::KeyValues(model::Group group, uint32_t key) const {
-  std::shared_lock dict(dict_mu_);
-  const auto& vals = key_vals_[static_cast<size_t>(group)];
-  return key < vals.size() ? DecodeKey(vals[key]) : model::GroupKey{};
-}
-
-size_t Store::KeyCount(model::Group group) const {
-  std::shared_lock dict(dict_mu_);
-  return key_vals_[static_cast<size_t>(group)].size();
-}
-
-std::vector<model::GroupKey> Store::AllKeyValues(model::Group group) const {
-  std::shared_lock dict(dict_mu_);
-  const auto& vals = key_vals_[static_cast<size_t>(group)];
-  std::vector<model::GroupKey> out;
-  out.reserve(vals.size());
-  for (const auto& v : vals) out.push_back(DecodeKey(v));
-  return out;
-}
-
-int64_t Store::OldestSecond(const std::string& instance, int tier) const {
-  auto view = View(instance);
-  return view.ok() ? (*view)->OldestSecond(tier) : 0;
-}
-
 StoreStats Store::stats() const {
   std::lock_guard lock(stats_mu_);
   return stats_;
-}
-
-int64_t Store::SecondTierBytesForTest() const {
-  ReaderLease reader(*this);
-  auto q = reader->Prepare("SELECT COALESCE(SUM(LENGTH(data)), 0) FROM sec_block");
-  if (!q.ok()) return -1;
-  auto r = q->Step();
-  return r.ok() && r.value() ? q->Int(0) : -1;
 }
 
 Status Store::LimitGrowthForTest(int64_t extra_pages) {

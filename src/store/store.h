@@ -121,10 +121,15 @@ class Store final : public model::SampleSink {
   Result<std::vector<Second>> ReadLive(Database& db, int64_t inst, int64_t from, int64_t to) const;
   Status ReadSecondsOn(Database& db, int64_t inst, int64_t from, int64_t to,
                        const std::function<void(const Second&)>& fn) const;
-  Result<std::vector<PeriodAgg>> ReadPeriodsOn(Database& db, const InstanceState& inst, size_t tier_index,
-                                               int64_t from, int64_t to, const PeriodParts& parts,
+  Result<std::vector<PeriodAgg>> ReadPeriodsOn(Database& db, const InstanceState& inst, size_t tier_index, int64_t from,
+                                               int64_t to, const PeriodParts& parts,
                                                const std::vector<ComboKeys>& combos) const;
   void NoteWriteError(const Status& st);
+  // Shared by the writer (sealing) and readers (store_read.cc).
+  static Result<int64_t> SealedThrough(Database& db, int64_t inst, int tier);
+  // Stored periods of one tier starting in [from, to), decoded.
+  static Result<std::vector<PeriodAgg>> ReadRollupRows(Database& db, int64_t inst, int64_t tier, int64_t from,
+                                                       int64_t to, const PeriodParts& parts);
 
   StoreOptions options_;
   const Clock& clock_;
