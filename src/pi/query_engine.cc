@@ -357,9 +357,6 @@ Result<GetResourceMetricsResult> QueryEngine::GetResourceMetrics(const GetResour
   auto view = store_.View(req.instance_id);
   if (!view.ok()) return view.status();
   const std::vector<store::ComboKeys>& combos = (*view)->combos();
-  // The per-second tier's horizon, for min/max that only it can answer exactly.
-  const int64_t oldest_second = (*view)->OldestSecond(1);
-  const int64_t oldest_minute = (*view)->OldestSecond(60);
   for (size_t qi = 0; qi < req.queries.size(); ++qi) {
     const MetricQuery& q = req.queries[qi];
     const std::string param = "MetricQueries[" + std::to_string(qi) + "]";
@@ -381,11 +378,16 @@ Result<GetResourceMetricsResult> QueryEngine::GetResourceMetrics(const GetResour
     const bool extreme = metric->stat == Stat::kMin || metric->stat == Stat::kMax;
     const bool need_seconds =
         w->period == 1 || (extreme && (mask->active || (proj && !proj->injective)));
-    if (need_seconds && w->period > 1 && oldest_second > 0 && oldest_minute > 0 && oldest_minute < oldest_second &&
-        w->start < oldest_second)
-      return Status::InvalidArgument(param + ".Metric: " + q.metric +
-                                     " with a Filter (or merged Dimensions) needs per-second data, which is kept "
-                                     "only since " + std::to_string(oldest_second) + "; use .avg or .sum");
+    if (need_seconds && w->period > 1) {
+      // Only the per-second tier answers these exactly: refuse a range it no
+      // longer covers (the minute tier reaching further back says so).
+      const int64_t oldest_second = (*view)->OldestSecond(1);
+      const int64_t oldest_minute = (*view)->OldestSecond(60);
+      if (oldest_second > 0 && oldest_minute > 0 && oldest_minute < oldest_second && w->start < oldest_second)
+        return Status::InvalidArgument(param + ".Metric: " + q.metric +
+                                       " with a Filter (or merged Dimensions) needs per-second data, which is kept "
+                                       "only since " + std::to_string(oldest_second) + "; use .avg or .sum");
+    }
     Loader loader(**view);
     const Projection* pp = proj ? &*proj : nullptr;
     auto periods =

@@ -86,8 +86,6 @@ class Store final : public model::SampleSink {
   // Dictionary: group keys and combinations. Ids are stable for the life of
   // the store file.
   std::vector<ComboKeys> Combos() const;  // snapshot, indexed by combo id
-  model::GroupKey KeyValues(model::Group group, uint32_t key) const;
-  size_t KeyCount(model::Group group) const;
   // Decoded values of every key of a group, indexed by key id (id 0 empty).
   std::vector<model::GroupKey> AllKeyValues(model::Group group) const;
   // Earliest second each tier still holds for an instance (0 if none).

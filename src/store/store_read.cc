@@ -227,17 +227,6 @@ std::vector<ComboKeys> Store::Combos() const {
   return combos_;
 }
 
-model::GroupKey Store::KeyValues(model::Group group, uint32_t key) const {
-  std::shared_lock dict(dict_mu_);
-  const auto& vals = key_vals_[static_cast<size_t>(group)];
-  return key < vals.size() ? DecodeKey(vals[key]) : model::GroupKey{};
-}
-
-size_t Store::KeyCount(model::Group group) const {
-  std::shared_lock dict(dict_mu_);
-  return key_vals_[static_cast<size_t>(group)].size();
-}
-
 std::vector<model::GroupKey> Store::AllKeyValues(model::Group group) const {
   std::shared_lock dict(dict_mu_);
   const auto& vals = key_vals_[static_cast<size_t>(group)];
