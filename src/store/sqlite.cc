@@ -41,6 +41,11 @@ Statement& Statement::BindBlob(int index, std::string_view blob) {
   return *this;
 }
 
+Statement& Statement::BindReal(int index, double v) {
+  sqlite3_bind_double(stmt_, index, v);
+  return *this;
+}
+
 Result<bool> Statement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -80,6 +85,8 @@ std::string_view Statement::Blob(int col) const {
   auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
   return p ? std::string_view(p, sqlite3_column_bytes(stmt_, col)) : std::string_view();
 }
+
+double Statement::Real(int col) const { return sqlite3_column_double(stmt_, col); }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   sqlite3* db = nullptr;

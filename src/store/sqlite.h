@@ -25,6 +25,7 @@ class Statement {
   Statement& Bind(int index, int64_t v);  // 1-based
   Statement& Bind(int index, std::string_view text);
   Statement& BindBlob(int index, std::string_view blob);
+  Statement& BindReal(int index, double v);  // named apart: Bind(i, 0) would be ambiguous
   // Returns true while a row is available; Status on error.
   Result<bool> Step();
   Status Run();  // Step to completion, then Reset.
@@ -35,6 +36,7 @@ class Statement {
   int64_t Int(int col) const;
   std::string_view Text(int col) const;
   std::string_view Blob(int col) const;
+  double Real(int col) const;
 
  private:
   friend class Database;

@@ -49,8 +49,6 @@ std::string EncodeCombo(const ComboKeys& keys) {
   return out;
 }
 
-int64_t FloorTo(int64_t t, int64_t step) { return t - ((t % step) + step) % step; }
-
 Result<EncodedPeriod> CompressPeriod(const PeriodAgg& agg, int level) {
   EncodedPeriod enc = EncodePeriod(agg);
   auto groups = codec::Compress(enc.groups, level);
@@ -82,32 +80,12 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, const Cl
 
 Status Store::Init() {
   std::string path = options_.directory + "/dbinsight.db";
-  auto w = Database::Open(path);
+  auto w = OpenWriter(path, kSchema, kSchemaVersion);
   if (!w.ok()) return w.status();
   writer_ = std::move(w.value());
-  DBI_RETURN_IF_ERROR(writer_->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
-  DBI_RETURN_IF_ERROR(writer_->Exec(kSchema));
-  {
-    auto v = writer_->Prepare("SELECT value FROM meta WHERE key = 'schema_version'");
-    if (!v.ok()) return v.status();
-    auto row = v->Step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) {
-      auto ins = writer_->Prepare("INSERT INTO meta(key, value) VALUES('schema_version', ?)");
-      if (!ins.ok()) return ins.status();
-      DBI_RETURN_IF_ERROR(ins->Bind(1, std::to_string(kSchemaVersion)).Run());
-    } else if (std::stoi(std::string(v->Text(0))) > kSchemaVersion) {
-      return Status::InvalidArgument("store " + path + " has schema version " + std::string(v->Text(0)) +
-                                     ", newer than this dbinsight understands (" + std::to_string(kSchemaVersion) +
-                                     ")");
-    }
-  }
-  for (int i = 0; i < std::max(1, options_.read_connections); ++i) {
-    auto r = Database::Open(path);
-    if (!r.ok()) return r.status();
-    free_readers_.push_back(r.value().get());
-    readers_.push_back(std::move(r.value()));
-  }
+  auto r = ReaderPool::Open(path, options_.read_connections);
+  if (!r.ok()) return r.status();
+  readers_ = std::move(r.value());
   return LoadDictionary();
 }
 
@@ -154,18 +132,7 @@ Status Store::LoadDictionary() {
 }
 
 Result<Store::InstanceState*> Store::Instance(const std::string& name) {
-  {
-    std::shared_lock dict(dict_mu_);
-    auto it = instances_.find(name);
-    if (it != instances_.end()) return &it->second;
-  }
-  auto ins = writer_->Prepare("INSERT INTO instance(name) VALUES(?)");
-  if (!ins.ok()) return ins.status();
-  DBI_RETURN_IF_ERROR(ins->Bind(1, name).Run());
-  std::unique_lock dict(dict_mu_);
-  InstanceState& st = instances_[name];
-  st.id = writer_->LastInsertRowId();
-  return &st;
+  return FindOrAddInstance(*writer_, dict_mu_, instances_, name);
 }
 
 const Store::InstanceState* Store::FindInstance(const std::string& name) const {
@@ -401,11 +368,7 @@ StoreStats Store::stats() const {
 
 Status Store::LimitGrowthForTest(int64_t extra_pages) {
   std::lock_guard lock(write_mu_);
-  auto q = writer_->Prepare("PRAGMA page_count");
-  if (!q.ok()) return q.status();
-  auto r = q->Step();
-  if (!r.ok()) return r.status();
-  return writer_->Exec("PRAGMA max_page_count = " + std::to_string(q->Int(0) + extra_pages));
+  return LimitGrowth(*writer_, extra_pages);
 }
 
 }  // namespace dbinsight::store

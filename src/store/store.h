@@ -24,14 +24,13 @@
 #include "model/sample.h"
 #include "store/aggregate.h"
 #include "store/options.h"
+#include "store/store_file.h"
+#include "store/tiers.h"
 
 namespace dbinsight::store {
 
 class Database;
 class ReadView;
-
-// Rollup tiers in seconds, finest first. 1 is the per-second tier.
-inline constexpr std::array<int, 5> kTiers = {1, 60, 300, 3600, 86400};
 
 struct GapRecord {
   double from;  // epoch seconds
@@ -134,26 +133,9 @@ class Store final : public model::SampleSink {
 
   mutable std::mutex write_mu_;
   std::unique_ptr<Database> writer_;  // GUARDED_BY(write_mu_)
-  // Read connections, one per concurrent query (WAL lets them run beside
-  // the writer and each other). A query borrows one for its duration.
-  class ReaderLease {
-   public:
-    explicit ReaderLease(const Store& store);  // waits for a free connection
-    ReaderLease(const ReaderLease&) = delete;
-    ReaderLease& operator=(const ReaderLease&) = delete;
-    ~ReaderLease();
-    Database& operator*() const { return *db_; }
-    Database* operator->() const { return db_; }
-
-   private:
-    const Store& store_;
-    Database* db_;
-  };
+  // A query borrows one read connection for its duration.
   friend class ReadView;
-  std::vector<std::unique_ptr<Database>> readers_;
-  mutable std::mutex pool_mu_;
-  mutable std::condition_variable pool_cv_;
-  mutable std::vector<Database*> free_readers_;  // GUARDED_BY(pool_mu_)
+  std::unique_ptr<ReaderPool> readers_;
 
   mutable std::shared_mutex dict_mu_;
   std::array<std::vector<std::string>, model::kGroupCount> key_vals_;  // encoded, by id
@@ -190,9 +172,8 @@ class ReadView {
   ReadView(const Store& store, const Store::InstanceState* instance);
 
   const Store& store_;
-  Store::ReaderLease lease_;
+  ReaderPool::Snapshot lease_;
   const Store::InstanceState* instance_;  // null: nothing written for it yet
-  bool in_txn_ = false;
   std::vector<ComboKeys> combos_;
 };
 

@@ -16,8 +16,6 @@ model::GroupKey DecodeKey(std::string_view raw) {
   return out;
 }
 
-int64_t FloorTo(int64_t t, int64_t step) { return t - ((t % step) + step) % step; }
-
 }  // namespace
 
 Result<int64_t> Store::SealedThrough(Database& db, int64_t inst, int tier) {
@@ -56,37 +54,15 @@ Result<std::vector<PeriodAgg>> Store::ReadRollupRows(Database& db, int64_t inst,
   return out;
 }
 
-Store::ReaderLease::ReaderLease(const Store& store) : store_(store) {
-  std::unique_lock lock(store_.pool_mu_);
-  store_.pool_cv_.wait(lock, [this] { return !store_.free_readers_.empty(); });
-  db_ = store_.free_readers_.back();
-  store_.free_readers_.pop_back();
-}
-
-Store::ReaderLease::~ReaderLease() {
-  {
-    std::lock_guard lock(store_.pool_mu_);
-    store_.free_readers_.push_back(db_);
-  }
-  store_.pool_cv_.notify_one();
-}
-
 ReadView::ReadView(const Store& store, const Store::InstanceState* instance)
-    : store_(store), lease_(store), instance_(instance) {
-  // The snapshot is pinned by the first read, not by BEGIN; the dictionary is
-  // copied after it. Dictionary entries are committed before any sample that
-  // uses them, so whatever this snapshot holds, the copy knows.
-  in_txn_ = lease_->Exec("BEGIN").ok();
-  if (in_txn_ && !lease_->Exec("SELECT 1 FROM meta LIMIT 1").ok()) {
-    (void)lease_->Exec("ROLLBACK");
-    in_txn_ = false;
-  }
+    : store_(store), lease_(*store.readers_), instance_(instance) {
+  // The dictionary is copied after the snapshot is pinned. Dictionary entries
+  // are committed before any sample that uses them, so whatever this snapshot
+  // holds, the copy knows.
   combos_ = store_.Combos();
 }
 
-ReadView::~ReadView() {
-  if (in_txn_) (void)lease_->Exec("COMMIT");
-}
+ReadView::~ReadView() = default;
 
 Status ReadView::ReadSeconds(int64_t from, int64_t to, const std::function<void(const Second&)>& fn) const {
   if (!instance_) return Status::Ok();
@@ -114,7 +90,7 @@ int64_t ReadView::OldestSecond(int tier) const {
 
 Result<std::unique_ptr<ReadView>> Store::View(const std::string& instance) const {
   std::unique_ptr<ReadView> view(new ReadView(*this, FindInstance(instance)));
-  if (!view->in_txn_) return Status::Unavailable("store: cannot start a read transaction");
+  if (!view->lease_.ok()) return Status::Unavailable("store: cannot start a read transaction");
   return view;
 }
 
@@ -209,7 +185,7 @@ std::vector<GapRecord> Store::Gaps(const std::string& instance, double from, dou
   std::vector<GapRecord> out;
   const InstanceState* inst = FindInstance(instance);
   if (!inst) return out;
-  ReaderLease reader(*this);
+  ReaderPool::Lease reader(*readers_);
   auto q = reader->Prepare(
       "SELECT from_ms, to_ms, reason FROM gap WHERE inst = ? AND to_ms > ? AND from_ms < ? ORDER BY from_ms");
   if (!q.ok()) return out;
@@ -242,7 +218,7 @@ int64_t Store::OldestSecond(const std::string& instance, int tier) const {
 }
 
 int64_t Store::SecondTierBytesForTest() const {
-  ReaderLease reader(*this);
+  ReaderPool::Lease reader(*readers_);
   auto q = reader->Prepare("SELECT COALESCE(SUM(LENGTH(data)), 0) FROM sec_block");
   if (!q.ok()) return -1;
   auto r = q->Step();
