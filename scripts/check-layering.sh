@@ -41,6 +41,7 @@ door() {  # door HEADER-REGEX ALLOWED-DIR-REGEX
     grep -rnE "#include [<\"]($1)" . --include='*.h' --include='*.cc' | grep -vE "^\./($2)/" || true)
 }
 door 'libpq-fe.h' 'dbconn'
+door 'mysql.h|errmsg.h|mysqld_error.h|mariadb/' 'dbconn'
 door 'pg_query.h|xxhash.h' 'sql'
 door 'sqlite3.h' 'store'
 door 'httplib.h' 'api|testing'

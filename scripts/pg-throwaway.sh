@@ -4,6 +4,9 @@
 # cluster starts. Run as root (initdb/pg_ctl are run as the postgres user).
 #
 #   pg-throwaway.sh start DIR         create DIR, initdb, start; print env lines
+#   pg-throwaway.sh start-replica DIR PRIMARY_DIR
+#                                     create DIR as a streaming replica of the
+#                                     running cluster PRIMARY_DIR; print env lines
 #   pg-throwaway.sh stop DIR          fast stop and remove DIR
 #   pg-throwaway.sh stop-server DIR   fast stop, keep data (reconnect tests)
 #   pg-throwaway.sh start-server DIR  start again on the same port
@@ -32,7 +35,7 @@ SELF=$(readlink -f "${BASH_SOURCE[0]}")
 die() { echo "pg-throwaway: $*" >&2; exit 1; }
 as_pg() { runuser -u postgres -- "$@"; }
 
-usage() { sed -n '2,24p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,27p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # Refuse to act on a directory that is not one of ours: stop removes DIR.
 require_cluster() {
@@ -74,14 +77,7 @@ start_watchdog() {
 }
 
 cmd_start() {
-  [[ $(id -u) == 0 ]] || die "run as root"
-  mkdir -p "$DIR"
-  [[ -z "$(ls -A "$DIR")" ]] || die "$DIR is not empty"
-  chown postgres:postgres "$DIR"
-  chmod 0755 "$DIR"
-  as_pg test -x "$DIR" || die "$DIR is not traversable by the postgres user (check its parents)"
-  (( ${#DIR} < 90 )) || die "$DIR is too long for a unix socket path"
-  touch "$DIR/.pg-throwaway"
+  prepare_dir
 
   local pwfile="$DIR/superuser.pw"
   printf '%s\n' "$SUPERUSER_PASSWORD" >"$pwfile"
@@ -110,6 +106,19 @@ full_page_writes = off
 logging_collector = off
 CONF
 
+  start_on_free_port
+  "$PGBIN/psql" -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres \
+    -v ON_ERROR_STOP=1 -v pw="$MONITOR_PASSWORD" >&2 <<'SQL'
+CREATE ROLE monitor LOGIN PASSWORD :'pw' IN ROLE pg_monitor;
+CREATE EXTENSION pg_stat_statements;
+SQL
+  start_watchdog
+  write_env
+}
+
+# Picks a random free port, writes it to dbinsight_port.conf and starts the
+# server; sets PORT.
+start_on_free_port() {
   # A random port can be taken between the check and the bind: retry.
   local attempt port started=0
   for attempt in $(seq 1 20); do
@@ -127,12 +136,36 @@ CONF
     die "server failed to start"
   done
   (( started )) || die "no free port after 20 attempts"
+  PORT=$port
+}
 
-  "$PGBIN/psql" -X -q -h "$DIR" -p "$port" -U postgres -d postgres \
-    -v ON_ERROR_STOP=1 -v pw="$MONITOR_PASSWORD" >&2 <<'SQL'
-CREATE ROLE monitor LOGIN PASSWORD :'pw' IN ROLE pg_monitor;
-CREATE EXTENSION pg_stat_statements;
-SQL
+# prepare_dir: the checks and marker both start commands need.
+prepare_dir() {
+  [[ $(id -u) == 0 ]] || die "run as root"
+  mkdir -p "$DIR"
+  [[ -z "$(ls -A "$DIR")" ]] || die "$DIR is not empty"
+  chown postgres:postgres "$DIR"
+  chmod 0755 "$DIR"
+  as_pg test -x "$DIR" || die "$DIR is not traversable by the postgres user (check its parents)"
+  (( ${#DIR} < 90 )) || die "$DIR is too long for a unix socket path"
+  touch "$DIR/.pg-throwaway"
+}
+
+cmd_start_replica() {
+  require_cluster "$PRIMARY"
+  prepare_dir
+  local primary_port
+  primary_port=$(sed -n "s/^port = \([0-9]*\)$/\1/p" "$PRIMARY/data/dbinsight_port.conf")
+  # Over the primary's socket as postgres (initdb's pg_hba trusts local
+  # replication); -R writes primary_conninfo and standby.signal.
+  as_pg "$PGBIN/pg_basebackup" -h "$PRIMARY" -p "$primary_port" -U postgres -D "$DIR/data" -R -X stream \
+    -c fast >"$DIR/basebackup.log" 2>&1 || { cat "$DIR/basebackup.log" >&2; die "pg_basebackup failed"; }
+  as_pg tee -a "$DIR/data/postgresql.conf" >/dev/null <<CONF
+# pg-throwaway replica of $PRIMARY
+unix_socket_directories = '$DIR'
+hot_standby = on
+CONF
+  start_on_free_port
   start_watchdog
   write_env
 }
@@ -150,10 +183,11 @@ cmd_stop() {
   rm -rf -- "$DIR"
 }
 
-[[ $# == 2 ]] || usage
+[[ $# == 2 || ( $# == 3 && $1 == start-replica ) ]] || usage
 DIR=$(readlink -m "$2")
 case "$1" in
   start) cmd_start ;;
+  start-replica) PRIMARY=$(readlink -m "$3"); cmd_start_replica ;;
   stop) cmd_stop ;;
   stop-server) cmd_stop_server ;;
   start-server) require_cluster "$DIR"; pg_ctl_start ;;

@@ -5,11 +5,14 @@ PKGS=(
   # build
   build-essential cmake ninja-build pkg-config
   # libraries (one door each: see docs/architecture.md)
-  libpq-dev libpg-query-dev libsqlite3-dev libzstd-dev libcpp-httplib-dev nlohmann-json3-dev
+  libpq-dev libmariadb-dev libpg-query-dev libsqlite3-dev libzstd-dev libcpp-httplib-dev nlohmann-json3-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libxxhash-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real services and clients the tests and demo drive
-  postgresql-15 postgresql-client-15 postgresql-contrib awscli python3-boto3 curl bc
+  postgresql-15 postgresql-client-15 postgresql-contrib mariadb-server mariadb-client
+  awscli python3-boto3 curl bc
+  # benchmark baselines (bench/collector_overhead.sh)
+  prometheus-postgres-exporter prometheus-mysqld-exporter
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,9 +1,6 @@
 #include "testing/pg_cluster.h"
 
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,8 +10,7 @@
 #include <vector>
 
 #include "common/log.h"
-
-extern char** environ;
+#include "testing/script_runner.h"
 
 namespace dbinsight::testing {
 
@@ -60,59 +56,12 @@ PgCluster::~PgCluster() {
 }
 
 Status PgCluster::RunScript(const std::string& command, std::string* out) const {
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    if (kv.starts_with("MONITOR_PASSWORD=") || kv.starts_with("SUPERUSER_PASSWORD=") ||
-        kv.starts_with("PG_THROWAWAY_OWNER_PID="))
-      continue;
-    env_strings.emplace_back(kv);
-  }
-  env_strings.push_back("MONITOR_PASSWORD=" + options_.monitor_password);
-  env_strings.push_back("SUPERUSER_PASSWORD=" + options_.superuser_password);
-  env_strings.push_back("PG_THROWAWAY_OWNER_PID=" + std::to_string(::getpid()));
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-
-  std::string script = kScript, dir = dir_;
-  std::string bash = "/bin/bash";
-  std::vector<char*> argv = {bash.data(), script.data(), const_cast<char*>(command.c_str()),
-                             dir.data(), nullptr};
-
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return Status::Internal(std::string("pipe: ") + std::strerror(errno));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addclose(&actions, fds[1]);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(fds[1]);
-  if (rc != 0) {
-    ::close(fds[0]);
-    return Status::Internal(std::string("spawn pg-throwaway.sh: ") + std::strerror(rc));
-  }
-  std::string captured;
-  char chunk[4096];
-  for (;;) {
-    ssize_t n = ::read(fds[0], chunk, sizeof(chunk));
-    if (n > 0) {
-      captured.append(chunk, static_cast<size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  ::close(fds[0]);
-  int wstatus = 0;
-  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-    return Status::Internal("pg-throwaway.sh " + command + " " + dir_ + " failed (see stderr)");
-  }
-  if (out) *out = std::move(captured);
+  auto result = testing::RunScript(kScript, {command, dir_},
+                                   {{"MONITOR_PASSWORD", options_.monitor_password},
+                                    {"SUPERUSER_PASSWORD", options_.superuser_password},
+                                    {"PG_THROWAWAY_OWNER_PID", std::to_string(::getpid())}});
+  if (!result.ok()) return result.status();
+  if (out) *out = std::move(result).value();
   return Status::Ok();
 }
 
