@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "pi/query_engine.h"
+#include "store/metric_store.h"
 #include "store/store.h"
 #include "testing/session_rows.h"
 
@@ -116,8 +117,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   const int64_t end = query_only ? std::stoll(argv[3]) : Ingest(*store.value(), dir, argv[1]);
+  auto metrics = store::MetricStore::Open({.directory = dir}, clock);  // empty: DB load only here
+  if (!metrics.ok()) {
+    std::fprintf(stderr, "%s\n", metrics.status().ToString().c_str());
+    return 1;
+  }
 
-  pi::QueryEngine engine(*store.value());
+  pi::QueryEngine engine(*store.value(), *metrics.value());
   auto grm = [&](int64_t span, int period, const std::string& group) {
     pi::GetResourceMetricsRequest r;
     r.instance_id = "bench";

@@ -170,6 +170,7 @@ HttpResponse Server::Serve(const HttpRequest& request) const {
       if (r.method == request.method && r.path == request.path) return r.handler(request);
     if (request.path == "/healthz" && request.method == "GET") return Healthz();
     if (request.path == "/gaps" && request.method == "GET") return GapList(request);
+    if (request.path == "/processes" && request.method == "GET") return ProcessList(request);
     if (request.path == "/" && (request.method == "POST" || request.method == "GET")) return ServeAws(request);
     return PlainJson(404, {{"message", fmt::format("No route for {} {}", request.method, request.path)}});
   } catch (const std::exception& e) {
@@ -201,6 +202,34 @@ HttpResponse Server::ServeAws(const HttpRequest& request) const {
   return protocol::UnknownActionResponse(params.value(), context.request_id);
 }
 
+namespace {
+
+// By instance id or resource id; nullptr if none.
+const model::InstanceInfo* FindInstance(const std::vector<model::InstanceInfo>& all, const std::string& id) {
+  for (const auto& i : all)
+    if (i.id == id || i.resource_id == id) return &i;
+  return nullptr;
+}
+
+}  // namespace
+
+// GET /processes?Identifier=ID: the host's busiest processes as last read for
+// an instance with host_metrics (Enhanced Monitoring's process list).
+HttpResponse Server::ProcessList(const HttpRequest& request) const {
+  auto params = protocol::ParseFormEncoded(request.query);
+  const std::vector<model::InstanceInfo> all = instances_();
+  const std::string id = params.ok() && params->count("Identifier") ? params->at("Identifier") : "";
+  const model::InstanceInfo* instance = FindInstance(all, id);
+  if (!instance)
+    return PlainJson(400, {{"__type", "InvalidArgumentException"},
+                           {"message", "Invalid value for parameter Identifier: no instance '" + id + "'"}});
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : instance->top_processes)
+    list.push_back({{"pid", p.pid}, {"name", p.name}, {"cmdline", p.cmdline}, {"cpuUsedPc", p.cpu_percent},
+                    {"memoryUsedPc", p.mem_percent}, {"rss", p.rss_kb}});
+  return PlainJson(200, {{"Identifier", instance->resource_id}, {"processList", std::move(list)}});
+}
+
 // GET /gaps?Identifier=ID&StartTime=T&EndTime=T: the outages recorded for an
 // instance (not an AWS API; PI shows them only as missing points).
 HttpResponse Server::GapList(const HttpRequest& request) const {
@@ -213,12 +242,9 @@ HttpResponse Server::GapList(const HttpRequest& request) const {
     auto it = params->find(name);
     return it == params->end() ? std::string() : it->second;
   };
-  const std::string id = get("Identifier");
-  const model::InstanceInfo* instance = nullptr;
   const std::vector<model::InstanceInfo> all = instances_();
-  for (const auto& i : all)
-    if (i.id == id || i.resource_id == id) instance = &i;
-  if (!instance) return bad("Invalid value for parameter Identifier: no instance '" + id + "'");
+  const model::InstanceInfo* instance = FindInstance(all, get("Identifier"));
+  if (!instance) return bad("Invalid value for parameter Identifier: no instance '" + get("Identifier") + "'");
   std::optional<WallTime> range[2];
   const char* names[2] = {"StartTime", "EndTime"};
   for (int k = 0; k < 2; ++k) {
@@ -245,7 +271,12 @@ HttpResponse Server::Healthz() const {
                     {"last_sample", i.last_sample_epoch > 0 ? nlohmann::json(i.last_sample_epoch) : nlohmann::json()},
                     {"samples", i.samples},
                     {"failures", i.failures},
-                    {"gaps", i.gaps}});
+                    {"gaps", i.gaps},
+                    {"engine", i.engine},
+                    {"role", i.role},
+                    {"version", i.version},
+                    {"metrics_error", i.metrics_error},
+                    {"statements_warning", i.statements_warning}});
   }
   return PlainJson(all_live ? 200 : 503, {{"status", all_live ? "ok" : "degraded"}, {"instances", std::move(list)}});
 }

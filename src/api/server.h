@@ -66,6 +66,7 @@ class Server {
   HttpResponse ServeAws(const HttpRequest& request) const;
   HttpResponse Healthz() const;
   HttpResponse GapList(const HttpRequest& request) const;
+  HttpResponse ProcessList(const HttpRequest& request) const;
   std::string NextRequestId() const;
 
   ServerOptions options_;

@@ -9,6 +9,7 @@
 
 #include "api/httplib_door.h"
 #include "pi/query_engine.h"
+#include "store/metric_store.h"
 #include "store/store.h"
 #include "testing/manual_clock.h"
 #include "testing/session_rows.h"
@@ -41,7 +42,10 @@ class ServerTest : public ::testing::Test {
             testing::MakeSessionRow({.wait = "Lock:transactionid", .sql = "update t set v = v + $1 where id = $2"}));
       ASSERT_TRUE(store_->AppendSample(s).ok());
     }
-    engine_ = std::make_unique<pi::QueryEngine>(*store_);
+    auto metrics = store::MetricStore::Open({.directory = dir_->path().string()}, clock_);
+    ASSERT_TRUE(metrics.ok());
+    metrics_ = std::move(metrics.value());
+    engine_ = std::make_unique<pi::QueryEngine>(*store_, *metrics_);
     instance_.id = "pg1";
     instance_.resource_id = model::DeriveResourceId("pg1");
     instance_.engine = "postgres";
@@ -75,6 +79,7 @@ class ServerTest : public ::testing::Test {
   testing::ManualClock clock_{FromEpochSeconds(kT0 + 180)};
   std::unique_ptr<testing::TempDir> dir_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::MetricStore> metrics_;
   std::unique_ptr<pi::QueryEngine> engine_;
   std::mutex mu_;
   model::InstanceInfo instance_;

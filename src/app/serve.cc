@@ -8,12 +8,14 @@
 
 #include "api/server.h"
 #include "collect/poller.h"
+#include "collect/mysql/mysql_sampler.h"
 #include "collect/postgres/pg_sampler.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "pi/query_engine.h"
 #include "sql/normalizer.h"
+#include "store/metric_store.h"
 #include "store/store.h"
 
 namespace dbinsight::app {
@@ -34,6 +36,12 @@ sigset_t BlockShutdownSignals() {
   return set;
 }
 
+std::unique_ptr<collect::Sampler> MakeSampler(const config::InstanceConfig& ic, sql::NormalizerCache& normalizer) {
+  if (ic.info.engine == "postgres")
+    return std::make_unique<collect::postgres::PgSampler>(ic.info.id, ic.connect, ic.sampler, normalizer);
+  return std::make_unique<collect::mysql::MySqlSampler>(ic.info.id, ic.mysql, ic.sampler, normalizer);
+}
+
 }  // namespace
 
 int Serve(const std::string& config_path) {
@@ -51,20 +59,24 @@ int Serve(const std::string& config_path) {
     log::Error("cannot open store: {}", store.status().ToString());
     return 1;
   }
+  auto metric_store = store::MetricStore::Open(cfg->store, clock);
+  if (!metric_store.ok()) {
+    log::Error("cannot open metric store: {}", metric_store.status().ToString());
+    return 1;
+  }
   sql::NormalizerCache normalizer;
-  collect::Poller poller(*store.value(), clock);
+  collect::Poller poller(*store.value(), *metric_store.value(), clock);
   for (const config::InstanceConfig& ic : cfg->instances) {
-    auto sampler = std::make_unique<collect::postgres::PgSampler>(ic.info.id, ic.connect, ic.sampler, normalizer);
-    Status st = poller.Add(std::move(sampler), ic.sampler);
+    Status st = poller.Add(MakeSampler(ic, normalizer), ic.sampler);
     if (!st.ok()) {
       log::Error("instance {}: {}", ic.info.id, st.ToString());
       return 2;
     }
-    log::Info("sampling instance {} ({}, resource id {}) every {} ms", ic.info.id, log::RedactDsn(ic.connect.conninfo),
-              ic.info.resource_id, ic.sampler.interval.count());
+    log::Info("sampling instance {} ({} at {}:{}, resource id {}) every {} ms", ic.info.id, ic.info.engine,
+              ic.info.host, ic.info.port, ic.info.resource_id, ic.sampler.interval.count());
   }
 
-  pi::QueryEngine engine(*store.value());
+  pi::QueryEngine engine(*store.value(), *metric_store.value());
   auto instances = [&cfg, &poller] {
     std::vector<model::InstanceInfo> out;
     for (const config::InstanceConfig& ic : cfg->instances) {
@@ -76,6 +88,13 @@ int Serve(const std::string& config_path) {
         info.samples = st->samples;
         info.failures = st->failures;
         info.gaps = st->gaps;
+        info.role = st->facts.role;
+        info.version = st->facts.version;
+        info.features = st->facts.features;
+        info.metrics_error = st->metrics.last_error;
+        info.statements_warning = st->metrics.statements_warning;
+        for (const auto& p : st->metrics.top_processes)
+          info.top_processes.push_back({p.pid, p.name, p.cmdline, p.cpu_percent, p.mem_percent, p.rss_kb});
       }
       out.push_back(std::move(info));
     }
@@ -92,6 +111,8 @@ int Serve(const std::string& config_path) {
     while (clock.SleepUntil(clock.Monotonic() + kMaintenanceEvery, stop)) {
       if (Status st = store.value()->Maintain(clock.Now()); !st.ok())
         log::Warn("store maintenance failed: {}", st.ToString());
+      if (Status st = metric_store.value()->Maintain(clock.Now()); !st.ok())
+        log::Warn("metric store maintenance failed: {}", st.ToString());
     }
   });
 

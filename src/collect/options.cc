@@ -14,6 +14,11 @@ Status SamplerOptions::Validate() const {
     return Status::InvalidArgument("backoff_min must be positive and at most backoff_max");
   if (max_tracked_statements == 0)
     return Status::InvalidArgument("max_tracked_statements must be positive");
+  if (counters_interval < milliseconds(100) || counters_interval > milliseconds(3'600'000))
+    return Status::InvalidArgument("counters_interval must be between 100 ms and 1 h");
+  if (statements_interval < milliseconds(1000) || statements_interval > milliseconds(3'600'000))
+    return Status::InvalidArgument("statements_interval must be between 1 s and 1 h");
+  if (max_statements_per_read == 0) return Status::InvalidArgument("max_statements_per_read must be positive");
   return Status::Ok();
 }
 

@@ -35,6 +35,22 @@ struct SamplerOptions {
   // (like pg_stat_statements.max); the least recently seen are forgotten.
   // Default: 10000, far above what an instance runs within minutes.
   size_t max_tracked_statements = 10000;
+  // Time between reads of the server's counters (db.*) and, with
+  // host_metrics, of /proc (os.*). Default: 1 s, so rates are as fine as DB
+  // load. Counters are cheap (one small query, ~0.3 ms).
+  std::chrono::milliseconds counters_interval{1000};
+  // Time between reads of per-SQL statistics (pg_stat_statements,
+  // events_statements_summary_by_digest). Default: 60 s, Performance
+  // Insights' own granularity for them: the view may hold 10,000+ rows, so
+  // reading it every second would cost more than everything else together.
+  std::chrono::milliseconds statements_interval{60'000};
+  // Rows of per-SQL statistics read per cycle, most total time first; the
+  // rest wait for a later cycle. Default: 5000 (~5 ms of server time).
+  size_t max_statements_per_read = 5000;
+  // The instance runs on this host: read os.* from /proc and statvfs for the
+  // file system and disk holding its data directory. Default: false (a
+  // remote server's /proc is not ours).
+  bool host_metrics = false;
 
   // InvalidArgument naming the field when a value is out of range.
   Status Validate() const;

@@ -9,7 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "collect/metric_reader.h"
 #include "collect/options.h"
+#include "collect/sampler.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "model/sample.h"
@@ -26,6 +28,8 @@ struct InstanceStatus {
   uint64_t failures = 0;    // failed attempts (each retry counts)
   uint64_t gaps = 0;        // outages recorded as model::Gap
   uint64_t skipped_ticks = 0;  // ticks missed because a sample ran late
+  InstanceFacts facts;         // role, version, data directory, PI features
+  MetricStatus metrics;        // counter/statement reads, host top processes
 };
 
 class PollState {

@@ -4,7 +4,8 @@
 
 namespace dbinsight::collect {
 
-Poller::Poller(model::SampleSink& sink, Clock& clock) : sink_(sink), clock_(clock) {}
+Poller::Poller(model::SampleSink& sink, model::MetricSink& metrics, Clock& clock)
+    : sink_(sink), metrics_(metrics), clock_(clock) {}
 
 Poller::~Poller() { Stop(); }
 
@@ -62,6 +63,7 @@ void Poller::Run(Instance& inst, std::stop_token stop) {
   Sampler& sampler = *inst.sampler;
   const std::string& id = sampler.instance_id();
   PollState state(id, inst.options);
+  MetricReader metrics(inst.options, metrics_);
   MonoTime next = state.FirstTick(clock_.Monotonic(), clock_.Now());
   while (clock_.SleepUntil(next, stop)) {
     auto result = sampler.SampleOnce(clock_.Now());
@@ -88,8 +90,13 @@ void Poller::Run(Instance& inst, std::stop_token stop) {
       }
       next = step.next;
     }
+    // After the sample is stored (the time-critical part): whatever metric
+    // read is due, on the same connection.
+    metrics.Poll(sampler, result.ok(), after, clock_);
     std::lock_guard l(inst.mu);
     inst.status = state.status();
+    inst.status.facts = sampler.Facts();
+    inst.status.metrics = metrics.status();
   }
   sampler.Reset();
 }

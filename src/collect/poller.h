@@ -1,5 +1,7 @@
 // Poller: runs every monitored instance's sampling loop, one std::jthread per
-// instance, and writes what they see to a model::SampleSink. Each loop ticks
+// instance, and writes what they see to a model::SampleSink (sessions) and a
+// model::MetricSink (counters, host metrics, per-SQL statistics, through the
+// instance's MetricReader). Each loop ticks
 // on a drift-free grid at SamplerOptions::interval, retries failures with
 // exponential backoff (after Reset()ing the sampler), records the outage as a
 // model::Gap once samples resume, and logs only state changes (down, back).
@@ -25,13 +27,14 @@
 #include "collect/sampler.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "model/metric.h"
 #include "model/sample.h"
 
 namespace dbinsight::collect {
 
 class Poller {
  public:
-  Poller(model::SampleSink& sink, Clock& clock);
+  Poller(model::SampleSink& sink, model::MetricSink& metrics, Clock& clock);
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;
   ~Poller();
@@ -59,6 +62,7 @@ class Poller {
   void Run(Instance& instance, std::stop_token stop);
 
   model::SampleSink& sink_;
+  model::MetricSink& metrics_;
   Clock& clock_;
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Instance>> instances_;  // guarded by mu_

@@ -21,7 +21,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 // In-memory SampleSink (the one kind of fake the architecture allows).
-class MemorySink final : public model::SampleSink {
+class MemorySink final : public model::SampleSink, public model::MetricSink {
  public:
   void Append(model::Sample&& s) override {
     std::lock_guard l(mu_);
@@ -30,6 +30,14 @@ class MemorySink final : public model::SampleSink {
   void RecordGap(model::Gap&& g) override {
     std::lock_guard l(mu_);
     gaps_.push_back(std::move(g));
+  }
+  void AppendMetrics(model::MetricSample&& m) override {
+    std::lock_guard l(mu_);
+    metrics_.push_back(std::move(m));
+  }
+  void AppendStatementStats(model::StatementStatsSample&& s) override {
+    std::lock_guard l(mu_);
+    statements_.push_back(std::move(s));
   }
   std::vector<WallTime> SampleTimes(const std::string& id) const {
     std::lock_guard l(mu_);
@@ -47,6 +55,8 @@ class MemorySink final : public model::SampleSink {
   mutable std::mutex mu_;
   std::vector<model::Sample> samples_;
   std::vector<model::Gap> gaps_;
+  std::vector<model::MetricSample> metrics_;
+  std::vector<model::StatementStatsSample> statements_;
 };
 
 // A TCP port that accepts connections (the kernel completes the handshake
@@ -98,7 +108,7 @@ class PollerTest : public ::testing::Test {
 TEST_F(PollerTest, ResumesAfterServerRestartAndRecordsGap) {
   SamplerOptions o;
   o.interval = milliseconds(100);
-  Poller poller(sink_, clock_);
+  Poller poller(sink_, sink_, clock_);
   ASSERT_TRUE(poller.Add(MonitorSampler("pg", o), o).ok());
   EXPECT_FALSE(poller.Add(MonitorSampler("pg", o), o).ok()) << "duplicate id";
 
@@ -158,7 +168,7 @@ TEST_F(PollerTest, HungInstanceDoesNotDelayAnother) {
   SamplerOptions o;
   o.interval = milliseconds(100);
   o.connect_timeout = seconds(2);
-  Poller poller(sink_, clock_);
+  Poller poller(sink_, sink_, clock_);
   dbconn::ConnectOptions dead;
   dead.conninfo = "host=127.0.0.1 port=" + std::to_string(hung.port()) + " user=monitor";
   ASSERT_TRUE(poller.Add(std::make_unique<postgres::PgSampler>("hung", dead, o, cache_), o).ok());
@@ -190,7 +200,7 @@ TEST(PollerManualClockTest, BacksOffOnTheClockAndStopsPromptly) {
   refused.conninfo = "host=127.0.0.1 port=1 user=monitor";
   auto failures = [](Poller& p) { return p.StatusOf("refused")->failures; };
   {
-    Poller poller(sink, clock);
+    Poller poller(sink, sink, clock);
     ASSERT_TRUE(
         poller.Add(std::make_unique<postgres::PgSampler>("refused", refused, o, cache), o).ok());
     clock.WaitForSleepers(1);  // until the first tick, at 1001.000

@@ -110,6 +110,21 @@ Status ParseSampler(const YAML::Node& node, const std::string& key, collect::Sam
     if (!b.ok()) return b.status();
     s.store_literals = b.value();
   }
+  for (auto [name, field] : {std::pair{"counters_interval", &s.counters_interval},
+                             std::pair{"statements_interval", &s.statements_interval},
+                             std::pair{"connect_timeout", &s.connect_timeout},
+                             std::pair{"query_timeout", &s.query_timeout}}) {
+    if (auto n = node[name]) {
+      auto d = Duration(n, key + name);
+      if (!d.ok()) return d.status();
+      *field = d.value();
+    }
+  }
+  if (auto n = node["host_metrics"]) {
+    auto b = Bool(n, key + "host_metrics");
+    if (!b.ok()) return b.status();
+    s.host_metrics = b.value();
+  }
   Status st = s.Validate();
   return st.ok() ? st : Bad(key.empty() ? "sample_interval" : key.substr(0, key.size() - 1), st.message());
 }
@@ -118,7 +133,9 @@ Result<InstanceConfig> ParseInstance(const YAML::Node& node, const std::string& 
                                      const collect::SamplerOptions& defaults, const std::string& base_dir) {
   if (!node.IsMap()) return Bad(key, "expected a mapping with id, engine, dsn");
   DBI_RETURN_IF_ERROR(CheckKeys(node, key, {"id", "engine", "dsn", "vcpus", "resource_id", "password_env",
-                                             "password_file", "sample_interval", "store_literals"}));
+                                             "password_file", "replica_of", "sample_interval", "store_literals",
+                                             "counters_interval", "statements_interval", "connect_timeout",
+                                             "query_timeout", "host_metrics"}));
   InstanceConfig ic;
   for (const char* required : {"id", "engine", "dsn"})
     if (!node[required]) return Bad(key + "." + required, "is required");
@@ -130,13 +147,25 @@ Result<InstanceConfig> ParseInstance(const YAML::Node& node, const std::string& 
   ic.info.id = id.value();
   auto engine = String(node["engine"], key + ".engine");
   if (!engine.ok()) return engine.status();
-  if (engine.value() != "postgres" && engine.value() != "postgresql")
-    return Bad(key + ".engine", "unsupported engine '" + engine.value() + "' (supported: postgres)");
-  ic.info.engine = "postgres";
+  if (engine.value() == "postgres" || engine.value() == "postgresql") {
+    ic.info.engine = "postgres";
+  } else if (engine.value() == "mariadb" || engine.value() == "mysql") {
+    ic.info.engine = engine.value();
+  } else {
+    return Bad(key + ".engine", "unsupported engine '" + engine.value() + "' (supported: postgres, mariadb, mysql)");
+  }
   auto dsn = String(node["dsn"], key + ".dsn");
   if (!dsn.ok()) return dsn.status();
-  ic.connect.conninfo = dsn.value();
-  ParseEndpoint(dsn.value(), ic.info);
+  if (ic.info.engine == "postgres") {
+    ic.connect.conninfo = dsn.value();
+    ParseEndpoint(dsn.value(), ic.info);
+  } else {
+    auto my = dbconn::ParseMySqlDsn(dsn.value());
+    if (!my.ok()) return Bad(key + ".dsn", my.status().message());
+    ic.mysql = std::move(my).value();
+    ic.info.host = ic.mysql.socket.empty() ? ic.mysql.host : ic.mysql.socket;
+    ic.info.port = ic.mysql.port;
+  }
   ic.info.vcpus = 0;
   if (auto n = node["vcpus"]) {
     auto v = PositiveInt(n, key + ".vcpus");
@@ -160,6 +189,7 @@ Result<InstanceConfig> ParseInstance(const YAML::Node& node, const std::string& 
     const char* v = std::getenv(var.value().c_str());
     if (!v) return Bad(key + ".password_env", "environment variable " + var.value() + " is not set");
     ic.connect.password = v;
+    ic.mysql.password = v;
   }
   if (auto n = node["password_file"]) {
     auto path = String(n, key + ".password_file");
@@ -169,6 +199,12 @@ Result<InstanceConfig> ParseInstance(const YAML::Node& node, const std::string& 
     std::string pw;
     std::getline(f, pw);
     ic.connect.password = pw;
+    ic.mysql.password = pw;
+  }
+  if (auto n = node["replica_of"]) {
+    auto r = String(n, key + ".replica_of");
+    if (!r.ok()) return r.status();
+    ic.info.replica_of = r.value();
   }
   ic.sampler = defaults;
   DBI_RETURN_IF_ERROR(ParseSampler(node, key + ".", ic.sampler));
@@ -196,7 +232,8 @@ Status ParseRetention(const YAML::Node& node, store::RetentionOptions& r) {
 Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   if (!root.IsMap()) return Status::InvalidArgument("config: expected a mapping with listen, store, instances");
   DBI_RETURN_IF_ERROR(CheckKeys(root, "", {"listen", "store", "instances", "retention", "sample_interval",
-                                           "store_literals", "log_level"}));
+                                           "store_literals", "counters_interval", "statements_interval",
+                                           "connect_timeout", "query_timeout", "log_level"}));
   Config c;
   if (auto n = root["listen"]) {
     auto l = String(n, "listen");
@@ -237,6 +274,11 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
     if (!resource_ids.insert(ic->info.resource_id).second)
       return Bad(key + ".resource_id", "duplicate resource_id '" + ic->info.resource_id + "'");
     c.instances.push_back(std::move(ic.value()));
+  }
+  for (size_t i = 0; i < c.instances.size(); ++i) {
+    const std::string& source = c.instances[i].info.replica_of;
+    if (!source.empty() && !ids.count(source))
+      return Bad("instances[" + std::to_string(i) + "].replica_of", "no instance with id '" + source + "'");
   }
   return c;
 }

@@ -12,6 +12,7 @@
 #include "collect/options.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "dbconn/mysql_connection.h"
 #include "dbconn/pg_connection.h"
 #include "model/instance.h"
 #include "store/options.h"
@@ -20,7 +21,8 @@ namespace dbinsight::config {
 
 struct InstanceConfig {
   model::InstanceInfo info;  // id, resource_id, engine, endpoint host/port, vcpus
-  dbconn::ConnectOptions connect;
+  dbconn::ConnectOptions connect;      // engine postgres
+  dbconn::MySqlConnectOptions mysql;   // engine mariadb / mysql
   collect::SamplerOptions sampler;
 };
 

@@ -5,6 +5,8 @@
 #include <unordered_map>
 
 #include "model/dimensions.h"
+#include "pi/metric_names.h"
+#include "store/metric_store.h"
 #include "store/store.h"
 
 namespace dbinsight::pi {
@@ -15,42 +17,6 @@ constexpr int kPeriods[] = {1, 60, 300, 3600, 86400};
 // Automatic period: the finest one that keeps a series at or under this many
 // points (PI aims at roughly 100-200).
 constexpr int64_t kMaxAutoPoints = 200;
-
-enum class Stat { kAvg, kMin, kMax, kSum };
-
-// What a metric reads: DB load (sliceable by dimensions) or a per-second
-// counter kept beside it.
-enum class Series { kLoad, kIdleInTransaction };
-
-constexpr const char* kIdleInTransactionMetric = "db.state.idle_in_transaction_count";
-
-struct ParsedMetric {
-  std::string base;  // db.load / db.sampledload / a counter
-  Stat stat;
-  Series series = Series::kLoad;
-};
-
-Result<ParsedMetric> ParseMetric(const std::string& metric, const std::string& param) {
-  auto dot = metric.rfind('.');
-  if (dot == std::string::npos)
-    return Status::InvalidArgument(param + ": metric " + metric + " needs a statistic suffix (.avg, .min, .max, .sum)");
-  std::string base = metric.substr(0, dot), stat = metric.substr(dot + 1);
-  ParsedMetric out{base, Stat::kAvg};
-  if (stat == "avg") out.stat = Stat::kAvg;
-  else if (stat == "min") out.stat = Stat::kMin;
-  else if (stat == "max") out.stat = Stat::kMax;
-  else if (stat == "sum") out.stat = Stat::kSum;
-  else return Status::InvalidArgument(param + ": unknown statistic ." + stat + " in " + metric + " (use .avg, .min, .max or .sum)");
-  if (base == kIdleInTransactionMetric) {
-    out.series = Series::kIdleInTransaction;
-    return out;
-  }
-  // Every session is sampled, so sampled load equals load.
-  if (base != "db.load" && base != "db.sampledload")
-    return Status::InvalidArgument(param + ": metric " + metric + " is not available for this instance "
-                                   "(see ListAvailableResourceMetrics)");
-  return out;
-}
 
 Result<int> ChoosePeriod(std::optional<int> requested, int64_t span, const std::string& param) {
   if (requested) {
@@ -346,7 +312,7 @@ Result<Window> Align(WallTime start, WallTime end, std::optional<int> period) {
 
 }  // namespace
 
-QueryEngine::QueryEngine(store::Store& store) : store_(store) {}
+QueryEngine::QueryEngine(store::Store& store, store::MetricStore& metrics) : store_(store), metrics_(metrics) {}
 
 Result<GetResourceMetricsResult> QueryEngine::GetResourceMetrics(const GetResourceMetricsRequest& req) const {
   auto w = Align(req.start, req.end, req.period_seconds);
@@ -362,6 +328,15 @@ Result<GetResourceMetricsResult> QueryEngine::GetResourceMetrics(const GetResour
     const std::string param = "MetricQueries[" + std::to_string(qi) + "]";
     auto metric = ParseMetric(q.metric, param + ".Metric");
     if (!metric.ok()) return metric.status();
+    const double offset = req.align_to_start ? 0 : w->period;
+    if (metric->series == Series::kStored || metric->series == Series::kStatementStat) {
+      if (q.group_by)
+        return Status::InvalidArgument(param + ".GroupBy: " + q.metric + " has no dimension groups");
+      auto points = StoredPoints(req.instance_id, q.metric, param, q.filter, w->start, w->end, w->period, offset);
+      if (!points.ok()) return points.status();
+      out.series.push_back({q.metric, {}, std::move(points).value()});
+      continue;
+    }
     if (metric->series != Series::kLoad && (q.group_by || !q.filter.empty()))
       return Status::InvalidArgument(param + (q.group_by ? ".GroupBy" : ".Filter") + ": " + q.metric +
                                      " is a counter metric and has no dimensions");
@@ -394,7 +369,6 @@ Result<GetResourceMetricsResult> QueryEngine::GetResourceMetrics(const GetResour
         need_seconds ? loader.FromSeconds(w->start, w->end, w->period, metric->series, pp, mask.value(), combos)
                      : loader.FromRollups(w->start, w->end, w->period, metric->series, pp, mask.value(), combos);
     if (!periods.ok()) return periods.status();
-    const double offset = req.align_to_start ? 0 : w->period;
     MetricSeries total{q.metric, {}, {}};
     for (const Period& p : periods.value())
       total.points.push_back({static_cast<double>(p.start) + offset, Value(p.total, p.seconds, metric->stat)});
@@ -433,14 +407,24 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
     return Status::InvalidArgument("Metric: " + req.metric + " has no dimension keys; use db.load.avg");
   if (req.group_by.limit < 1 || req.group_by.limit > 25)
     return Status::InvalidArgument("GroupBy.Limit must be between 1 and 25");
-  std::vector<ParsedMetric> extra;
+  // Load statistics of each key are computed below; per-SQL statistics are
+  // joined afterwards (AddStatementStats).
+  std::vector<std::pair<std::string, ParsedMetric>> extra;
+  bool statement_stats = false;
   for (size_t i = 0; i < req.additional_metrics.size(); ++i) {
     const std::string param = "AdditionalMetrics[" + std::to_string(i) + "]";
     auto m = ParseMetric(req.additional_metrics[i], param);
     if (!m.ok()) return m.status();
+    if (m->series == Series::kStatementStat) {
+      if (req.group_by.group != "db.sql_tokenized" && req.group_by.group != "db.sql")
+        return Status::InvalidArgument(param + ": per-SQL statistic " + req.additional_metrics[i] +
+                                       " needs GroupBy.Group db.sql_tokenized or db.sql");
+      statement_stats = true;
+      continue;
+    }
     if (m->series != Series::kLoad)
       return Status::InvalidArgument(param + ": " + req.additional_metrics[i] + " is not a per-key metric");
-    extra.push_back(m.value());
+    extra.emplace_back(req.additional_metrics[i], m.value());
   }
   auto view = store_.View(req.instance_id);
   if (!view.ok()) return view.status();
@@ -521,7 +505,7 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
   }
   for (uint32_t k : top) {
     DimensionKeyDescription d{Dimensions(*proj, k), value(k, metric->stat), {}, {}};
-    for (size_t i = 0; i < extra.size(); ++i) d.additional_metrics[req.additional_metrics[i]] = value(k, extra[i].stat);
+    for (const auto& [name, m] : extra) d.additional_metrics[name] = value(k, m.stat);
     for (uint32_t pk : part_top) {
       auto it = cross.find((uint64_t{k} << 32) | pk);
       double v = it == cross.end() ? 0 : it->second;
@@ -529,6 +513,7 @@ Result<DescribeDimensionKeysResult> QueryEngine::DescribeDimensionKeys(const Des
     }
     out.keys.push_back(std::move(d));
   }
+  if (statement_stats) DBI_RETURN_IF_ERROR(AddStatementStats(req.instance_id, req, out.keys));
   return out;
 }
 
@@ -565,24 +550,6 @@ std::vector<GapInfo> QueryEngine::Gaps(const std::string& instance_id, WallTime 
   std::vector<GapInfo> out;
   for (const store::GapRecord& g : store_.Gaps(instance_id, ToEpochSeconds(start), ToEpochSeconds(end)))
     out.push_back({g.from, g.to, g.reason});
-  return out;
-}
-
-Result<std::vector<MetricDescription>> QueryEngine::AvailableMetrics(const std::vector<std::string>& metric_types) {
-  std::vector<MetricDescription> out;
-  for (size_t i = 0; i < metric_types.size(); ++i) {
-    const std::string& t = metric_types[i];
-    if (t == "db") {
-      out.push_back({"db.load", "Database load: average active sessions, sampled every second", "Sessions"});
-      out.push_back({"db.sampledload", "Sampled database load (equal to db.load: every session is sampled)",
-                     "Sessions"});
-      out.push_back({kIdleInTransactionMetric, "Sessions idle in a transaction (no load; the usual lock blockers)",
-                     "Sessions"});
-    } else if (t != "os" && t != "db.sql.stats" && t != "db.sql_tokenized.stats") {
-      return Status::InvalidArgument("MetricTypes[" + std::to_string(i) + "]: unknown metric type " + t +
-                                     " (use db, os, db.sql.stats or db.sql_tokenized.stats)");
-    }
-  }
   return out;
 }
 

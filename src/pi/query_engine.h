@@ -1,6 +1,7 @@
-// QueryEngine: Performance Insights semantics over the store: DB load by
+// QueryEngine: Performance Insights semantics over the stores: DB load by
 // period, group-by with top-N, filters, partitions, automatic period choice,
-// and the metric/dimension vocabulary. Owns nothing but caches; the store must
+// counter and OS metrics, per-SQL statistics, and the metric/dimension
+// vocabulary. Owns nothing but caches; the store must
 // outlive it. Thread-safe: API worker threads call it concurrently.
 #pragma once
 
@@ -13,13 +14,15 @@
 
 namespace dbinsight::store {
 class Store;
+class MetricStore;
+struct StatementRange;
 }
 
 namespace dbinsight::pi {
 
 class QueryEngine {
  public:
-  explicit QueryEngine(store::Store& store);
+  QueryEngine(store::Store& store, store::MetricStore& metrics);
 
   // InvalidArgument (message names the parameter, e.g. "MetricQueries[0].Metric")
   // for unknown metrics, groups, dimensions, bad periods or time ranges.
@@ -34,13 +37,27 @@ class QueryEngine {
   // Recorded outages overlapping [start, end), oldest first.
   std::vector<GapInfo> Gaps(const std::string& instance_id, WallTime start, WallTime end) const;
 
-  // metric_types: "db", "os", "db.sql.stats", "db.sql_tokenized.stats".
-  static Result<std::vector<MetricDescription>> AvailableMetrics(const std::vector<std::string>& metric_types);
+  // What the instance has: "db" lists DB load and every db.* counter stored
+  // for it, "os" its os.* metrics, "db.sql_tokenized.stats" the per-SQL
+  // statistics of its engine ("postgres", "mariadb", "mysql"); "db.sql.stats"
+  // is empty (statistics are per normalized statement only).
+  Result<std::vector<MetricDescription>> AvailableMetrics(const std::string& instance_id, const std::string& engine,
+                                                          const std::vector<std::string>& metric_types) const;
   // metric: "db.load" (or "db.sampledload").
   static Result<std::vector<DimensionGroupDescription>> AvailableDimensions(const std::string& metric);
 
  private:
+  // Series of stored metrics and per-SQL statistics (stored_metrics.cc).
+  Result<std::vector<DataPoint>> StoredPoints(const std::string& instance_id, const std::string& metric,
+                                              const std::string& param, const DimensionMap& filter, int64_t start,
+                                              int64_t end, int period, double offset) const;
+  // Per-SQL statistics of each key of a db.sql_tokenized / db.sql group, by
+  // the key's statement id. Adds to keys[i].additional_metrics.
+  Status AddStatementStats(const std::string& instance_id, const DescribeDimensionKeysRequest& req,
+                           std::vector<DimensionKeyDescription>& keys) const;
+
   store::Store& store_;
+  store::MetricStore& metrics_;
 };
 
 }  // namespace dbinsight::pi

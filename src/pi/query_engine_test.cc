@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "store/metric_store.h"
 #include "store/store.h"
 #include "testing/session_rows.h"
 #include "testing/temp_dir.h"
@@ -33,7 +34,10 @@ class QueryEngineTest : public ::testing::Test {
         for (int k = 0; k < 2; ++k) smp.active.push_back(testing::MakeSessionRow({.wait = "Lock:transactionid", .sql = "update t set v = $1", .user = "b"}));
       ASSERT_TRUE(store_->AppendSample(smp).ok());
     }
-    engine_ = std::make_unique<QueryEngine>(*store_);
+    auto m = store::MetricStore::Open({.directory = tmp_->path().string()}, clock_);
+    ASSERT_TRUE(m.ok());
+    metrics_ = std::move(m.value());
+    engine_ = std::make_unique<QueryEngine>(*store_, *metrics_);
   }
 
   GetResourceMetricsRequest Req(const std::string& metric, std::optional<int> period) {
@@ -50,6 +54,7 @@ class QueryEngineTest : public ::testing::Test {
   std::unique_ptr<testing::TempDir> tmp_;
   SystemClock clock_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::MetricStore> metrics_;
   std::unique_ptr<QueryEngine> engine_;
 };
 
@@ -140,9 +145,86 @@ TEST_F(QueryEngineTest, IdleInTransactionIsACounterBesideTheLoad) {
   auto bad = engine_->GetResourceMetrics(req);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("MetricQueries[0].GroupBy"), std::string::npos);
-  auto listed = QueryEngine::AvailableMetrics({"db"});
+  auto listed = engine_->AvailableMetrics("pg1", "postgres", {"db"});
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->back().metric, "db.state.idle_in_transaction_count");
+}
+
+TEST_F(QueryEngineTest, StoredMetricsPerPeriodWithEveryStatistic) {
+  // A rate stored every second for two minutes: value i at second i.
+  for (int i = 0; i < 120; ++i) {
+    model::MetricSample m{"pg1", FromEpochSeconds(t0_ + i), {{"db.Transactions.xact_commit", double(i)}}};
+    if (i < 60) m.points.push_back({"os.cpuUtilization.user", 25});
+    ASSERT_TRUE(metrics_->AppendMetricSample(m).ok());
+  }
+  auto req = Req("db.Transactions.xact_commit.avg", 60);
+  for (const char* stat : {"min", "max", "sum"})
+    req.queries.push_back({std::string("db.Transactions.xact_commit.") + stat, std::nullopt, {}});
+  auto r = engine_->GetResourceMetrics(req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->series.size(), 4u);
+  ASSERT_EQ(r->series[0].points.size(), 2u);  // minutes without values have no point
+  EXPECT_DOUBLE_EQ(r->series[0].points[0].value, 29.5);
+  EXPECT_DOUBLE_EQ(r->series[0].points[1].timestamp, double(t0_ + 120));  // END_TIME alignment
+  EXPECT_DOUBLE_EQ(r->series[1].points[1].value, 60);
+  EXPECT_DOUBLE_EQ(r->series[2].points[1].value, 119);
+  EXPECT_DOUBLE_EQ(r->series[3].points[0].value, 1770);  // the count over the minute
+  auto listed = engine_->AvailableMetrics("pg1", "postgres", {"os"});
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].metric, "os.cpuUtilization.user");
+  EXPECT_EQ((*listed)[0].unit, "Percent");
+  req = Req("db.Transactions.xact_commit.avg", 60);
+  req.queries[0].group_by = DimensionGroup{"db.wait_event", {}, 5};
+  auto grouped = engine_->GetResourceMetrics(req);
+  ASSERT_FALSE(grouped.ok());
+  EXPECT_NE(grouped.status().message().find("MetricQueries[0].GroupBy"), std::string::npos);
+  auto unknown = engine_->GetResourceMetrics(Req("db.NoSuch.thing.avg", 60));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("MetricQueries[0].Metric"), std::string::npos);
+}
+
+TEST_F(QueryEngineTest, PerSqlStatisticsJoinTheirStatementKeys) {
+  // Two 60-s intervals of statistics for the sleeper statement (db_id "Dselect pg_sleep($1)").
+  for (int k = 1; k <= 2; ++k) {
+    model::StatementStatsSample s{"pg1", FromEpochSeconds(t0_ + 60 * (k - 1)), FromEpochSeconds(t0_ + 60 * k), {}};
+    s.statements.push_back({"Tselect pg_sleep($1)", "Dselect pg_sleep($1)", "select pg_sleep($1)",
+                            {{"calls", 600}, {"total_time", 1200}, {"rows", 600}}});
+    ASSERT_TRUE(metrics_->AppendStatementSample(s).ok());
+  }
+  DescribeDimensionKeysRequest req;
+  req.instance_id = "pg1";
+  req.start = FromEpochSeconds(t0_);
+  req.end = FromEpochSeconds(t0_ + 600);
+  req.metric = "db.load.avg";
+  req.group_by = DimensionGroup{"db.sql_tokenized", {}, 10};
+  req.additional_metrics = {"db.sql_tokenized.stats.calls_per_sec.avg", "db.sql_tokenized.stats.calls_per_sec.sum",
+                            "db.sql_tokenized.stats.avg_latency_per_call.avg",
+                            "db.sql_tokenized.stats.rows_per_call.avg"};
+  auto r = engine_->DescribeDimensionKeys(req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->keys.size(), 2u);
+  const auto& sleeper = r->keys[0];  // 3 sessions: ranked first
+  EXPECT_EQ(sleeper.dimensions.at("db.sql_tokenized.statement"), "select pg_sleep($1)");
+  EXPECT_DOUBLE_EQ(sleeper.additional_metrics.at("db.sql_tokenized.stats.calls_per_sec.avg"), 10);
+  EXPECT_DOUBLE_EQ(sleeper.additional_metrics.at("db.sql_tokenized.stats.calls_per_sec.sum"), 1200);
+  EXPECT_DOUBLE_EQ(sleeper.additional_metrics.at("db.sql_tokenized.stats.avg_latency_per_call.avg"), 2);
+  EXPECT_DOUBLE_EQ(sleeper.additional_metrics.at("db.sql_tokenized.stats.rows_per_call.avg"), 1);
+  EXPECT_TRUE(r->keys[1].additional_metrics.empty());  // no statistics for the update
+  // Over time, filtered to the statement.
+  auto series = Req("db.sql_tokenized.stats.calls_per_sec.avg", 60);
+  series.queries[0].filter = {{"db.sql_tokenized.id", "Tselect pg_sleep($1)"}};
+  auto g = engine_->GetResourceMetrics(series);
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  ASSERT_EQ(g->series[0].points.size(), 2u);
+  EXPECT_DOUBLE_EQ(g->series[0].points[0].value, 10);
+  // Statistics need a statement group; per-call values have no .sum.
+  req.group_by = DimensionGroup{"db.wait_event", {}, 10};
+  auto bad = engine_->DescribeDimensionKeys(req);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("AdditionalMetrics[0]"), std::string::npos);
+  auto no_sum = engine_->GetResourceMetrics(Req("db.sql_tokenized.stats.rows_per_call.sum", 60));
+  ASSERT_FALSE(no_sum.ok());
 }
 
 TEST_F(QueryEngineTest, QueriesStayConsistentWhileNewStatementsArrive) {

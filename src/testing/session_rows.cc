@@ -12,8 +12,8 @@ model::SessionRow MakeSessionRow(const SessionSpec& s) {
     set(model::Group::kSqlTokenized, {"", "", ""});
     set(model::Group::kSql, {"", "", "", ""});
   } else {
-    set(model::Group::kSqlTokenized, {"T" + s.sql, "42", s.sql});
-    set(model::Group::kSql, {"S" + s.sql, "42", s.sql, "T" + s.sql});
+    set(model::Group::kSqlTokenized, {"T" + s.sql, "D" + s.sql, s.sql});
+    set(model::Group::kSql, {"S" + s.sql, "D" + s.sql, s.sql, "T" + s.sql});
   }
   set(model::Group::kUser, {"10", s.user});
   set(model::Group::kHost, {s.host, s.host});

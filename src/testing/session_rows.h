@@ -20,7 +20,7 @@ struct SessionSpec {
 };
 
 // Ids are derived from the text ("T" + text for db.sql_tokenized.id, "S" +
-// text for db.sql.id, db_id "42"), so tests can name them.
+// text for db.sql.id, "D" + text for both db_ids), so tests can name them.
 model::SessionRow MakeSessionRow(const SessionSpec& spec);
 
 }  // namespace dbinsight::testing

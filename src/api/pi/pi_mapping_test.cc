@@ -108,7 +108,7 @@ TEST(PiRequestTest, IdentifierMayBeTheInstanceId) {
   json body = {{"ServiceType", "RDS"}, {"Identifier", "demo-pg"}};
   auto call = ParseGetResourceMetadata(body, TestInstances());
   ASSERT_TRUE(call.ok());
-  EXPECT_EQ(call->resource_id, "db-ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+  EXPECT_EQ(call->instance.resource_id, "db-ABCDEFGHIJKLMNOPQRSTUVWXYZ");
 }
 
 TEST(PiRequestTest, MapsTheCapturedDescribeDimensionKeysRequest) {
@@ -217,7 +217,9 @@ TEST(PiResponseTest, OtherOperationsGolden) {
   json out;
   out["GetDimensionKeyDetails"] =
       RenderGetDimensionKeyDetails({{"db.sql.statement", "SELECT * FROM t WHERE id = 1", "AVAILABLE"}});
-  out["GetResourceMetadata"] = RenderGetResourceMetadata("db-ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+  model::InstanceInfo instance;
+  instance.resource_id = "db-ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  out["GetResourceMetadata"] = RenderGetResourceMetadata(instance);
   std::vector<MetricDimensions> dims = {
       {"db.load",
        {{"db.wait_event", {"db.wait_event.name", "db.wait_event.type"}},

@@ -48,7 +48,7 @@ Result<nlohmann::json> PiService::GetDimensionKeyDetails(const nlohmann::json& b
 Result<nlohmann::json> PiService::GetResourceMetadata(const nlohmann::json& body) const {
   auto call = ParseGetResourceMetadata(body, instances_());
   if (!call.ok()) return call.status();
-  return RenderGetResourceMetadata(call->resource_id);
+  return RenderGetResourceMetadata(call->instance);
 }
 
 Result<nlohmann::json> PiService::ListAvailableResourceDimensions(const nlohmann::json& body) const {
@@ -66,7 +66,7 @@ Result<nlohmann::json> PiService::ListAvailableResourceDimensions(const nlohmann
 Result<nlohmann::json> PiService::ListAvailableResourceMetrics(const nlohmann::json& body) const {
   auto call = ParseListAvailableResourceMetrics(body, instances_());
   if (!call.ok()) return call.status();
-  auto metrics = core::QueryEngine::AvailableMetrics(call->metric_types);
+  auto metrics = engine_.AvailableMetrics(call->instance.id, call->instance.engine, call->metric_types);
   if (!metrics.ok()) return metrics.status();
   return RenderListAvailableResourceMetrics(metrics.value(), call->page);
 }

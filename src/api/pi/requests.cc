@@ -191,7 +191,7 @@ Result<GetResourceMetadataCall> ParseGetResourceMetadata(const nlohmann::json& b
   auto identifier = ReadServiceAndIdentifier(r);
   const model::InstanceInfo* instance = Resolve(r, identifier, instances);
   if (!errors.ok()) return errors.status();
-  return GetResourceMetadataCall{instance->resource_id};
+  return GetResourceMetadataCall{*instance};
 }
 
 Result<ListAvailableResourceDimensionsCall> ParseListAvailableResourceDimensions(const nlohmann::json& body,
@@ -223,7 +223,7 @@ Result<ListAvailableResourceMetricsCall> ParseListAvailableResourceMetrics(const
   call.page = ReadPage(r, body);
   const model::InstanceInfo* instance = Resolve(r, identifier, instances);
   if (!errors.ok()) return errors.status();
-  (void)instance;
+  call.instance = *instance;
   return call;
 }
 

@@ -43,7 +43,7 @@ struct GetDimensionKeyDetailsCall {
 };
 
 struct GetResourceMetadataCall {
-  std::string resource_id;
+  model::InstanceInfo instance;
 };
 
 struct ListAvailableResourceDimensionsCall {
@@ -52,6 +52,7 @@ struct ListAvailableResourceDimensionsCall {
 };
 
 struct ListAvailableResourceMetricsCall {
+  model::InstanceInfo instance;
   std::vector<std::string> metric_types;
   protocol::PageRequest page;
 };

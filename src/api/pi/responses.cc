@@ -1,5 +1,6 @@
 #include "api/pi/responses.h"
 
+#include <cctype>
 #include <cmath>
 
 #include "api/pi/requests.h"
@@ -84,14 +85,23 @@ json RenderGetDimensionKeyDetails(const std::vector<core::DimensionKeyDetail>& d
   return {{"Dimensions", std::move(dims)}};
 }
 
-json RenderGetResourceMetadata(const std::string& resource_id) {
+json RenderGetResourceMetadata(const model::InstanceInfo& instance) {
   // SQL_TEXT: full statements are captured and GetDimensionKeyDetails serves
-  // them. Execution plans and lock snapshots are not captured.
-  return {{"Identifier", resource_id},
-          {"Features",
-           {{"SQL_TEXT", {{"Status", "ENABLED"}}},
-            {"EXECUTION_PLAN", {{"Status", "UNSUPPORTED"}}},
-            {"LOCK_SNAPSHOT", {{"Status", "UNSUPPORTED"}}}}}};
+  // them. Execution plans and lock snapshots are not captured. The sampler
+  // adds what it found on the server (per-SQL statistics, the session source
+  // of MariaDB/MySQL), overriding these defaults by name.
+  json features = {{"SQL_TEXT", {{"Status", "ENABLED"}}},
+                   {"EXECUTION_PLAN", {{"Status", "UNSUPPORTED"}}},
+                   {"LOCK_SNAPSHOT", {{"Status", "UNSUPPORTED"}}}};
+  for (const auto& [name, status] : instance.features) features[name] = {{"Status", status}};
+  if (!instance.role.empty()) {
+    for (const char* role : {"primary", "replica", "standby"}) {
+      std::string name = "ROLE_" + std::string(role);
+      for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      features[name] = {{"Status", instance.role == role ? "ENABLED" : "DISABLED"}};
+    }
+  }
+  return {{"Identifier", instance.resource_id}, {"Features", features}};
 }
 
 json RenderListAvailableResourceDimensions(const std::vector<MetricDimensions>& metrics,

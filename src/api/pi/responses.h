@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/protocol/pagination.h"
+#include "model/instance.h"
 #include "pi/types.h"
 
 namespace dbinsight::api::pi {
@@ -27,7 +28,7 @@ nlohmann::json RenderDescribeDimensionKeys(const core::DescribeDimensionKeysResu
 nlohmann::json RenderGetDimensionKeyDetails(const std::vector<core::DimensionKeyDetail>& details);
 
 // The features GetResourceMetadata reports (docs/api-coverage.md).
-nlohmann::json RenderGetResourceMetadata(const std::string& resource_id);
+nlohmann::json RenderGetResourceMetadata(const model::InstanceInfo& instance);
 
 struct MetricDimensions {
   std::string metric;  // "db.load"

@@ -49,18 +49,38 @@ bool Matches(const model::InstanceInfo& i, const std::map<std::string, std::set<
   return true;
 }
 
-void WriteInstance(protocol::XmlWriter& w, const model::InstanceInfo& i) {
+// The role the sampler found (primary/replica/standby) has no DBInstance
+// member of its own: it is shown as the tag dbinsight:role, plus the members
+// RDS gives replicas (ReplicaMode, the configured source and replicas).
+void WriteInstance(protocol::XmlWriter& w, const model::InstanceInfo& i, const std::vector<model::InstanceInfo>& all) {
   w.Open("DBInstance");
   w.Element("DBInstanceIdentifier", i.id);
   w.Element("DbiResourceId", i.resource_id);
   w.Element("DBInstanceClass", "db.custom");
   w.Element("Engine", i.engine);
+  if (!i.version.empty()) w.Element("EngineVersion", i.version);
   w.Element("DBInstanceStatus", i.sampling_live ? kStatusAvailable : kStatusUnavailable);
   w.Open("Endpoint");
   w.Element("Address", i.host);
   w.Element("Port", std::to_string(i.port));
   w.Close();
   w.Element("PerformanceInsightsEnabled", "true");
+  if (i.role == "replica" || i.role == "standby") w.Element("ReplicaMode", "open-read-only");
+  if (!i.replica_of.empty()) w.Element("ReadReplicaSourceDBInstanceIdentifier", i.replica_of);
+  std::vector<const std::string*> replicas;
+  for (const auto& other : all)
+    if (other.replica_of == i.id) replicas.push_back(&other.id);
+  if (!replicas.empty()) {
+    w.Open("ReadReplicaDBInstanceIdentifiers");
+    for (const std::string* r : replicas) w.Element("ReadReplicaDBInstanceIdentifier", *r);
+    w.Close();
+  }
+  w.Open("TagList");
+  w.Open("Tag");
+  w.Element("Key", "dbinsight:role");
+  w.Element("Value", i.role.empty() ? "unknown" : i.role);
+  w.Close();
+  w.Close();
   w.Close();
 }
 
@@ -109,7 +129,7 @@ Result<std::string> RdsService::DescribeDBInstances(const QueryParams& params) c
 
   protocol::XmlWriter w;
   w.Open("DBInstances");
-  for (size_t k = slice.begin; k < slice.end; ++k) WriteInstance(w, *selected[k]);
+  for (size_t k = slice.begin; k < slice.end; ++k) WriteInstance(w, *selected[k], all);
   w.Close();
   if (slice.next_token) w.Element("Marker", *slice.next_token);
   return w.Take();

@@ -18,12 +18,16 @@ std::vector<model::InstanceInfo> Instances() {
   v[0].host = "10.0.0.2";
   v[0].port = 5433;
   v[0].sampling_live = false;
+  v[0].role = "replica";
+  v[0].replica_of = "pg-a";
   v[1].id = "pg-a";
   v[1].resource_id = "db-AAAA";
   v[1].engine = "postgres";
   v[1].host = "127.0.0.1";
   v[1].port = 5432;
   v[1].sampling_live = true;
+  v[1].role = "primary";
+  v[1].version = "15.18";
   v[2].id = "maria";
   v[2].resource_id = "db-MMMM";
   v[2].engine = "mariadb";

@@ -1,9 +1,11 @@
 #include "collect/postgres/pg_sampler.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <vector>
 
 #include "collect/postgres/activity.h"
+#include "collect/postgres/counters.h"
 #include "common/log.h"
 
 namespace dbinsight::collect::postgres {
@@ -29,7 +31,8 @@ PgSampler::PgSampler(std::string instance_id, dbconn::ConnectOptions connect,
                      const SamplerOptions& options, sql::NormalizerCache& normalizer)
     : instance_id_(std::move(instance_id)),
       connect_(std::move(connect)),
-      statements_(normalizer, options.store_literals, options.max_tracked_statements) {
+      statements_(normalizer, options.store_literals, options.max_tracked_statements),
+      max_statements_per_read_(options.max_statements_per_read) {
   connect_.connect_timeout = options.connect_timeout;
   connect_.statement_timeout = options.query_timeout;
 }
@@ -57,7 +60,22 @@ Status PgSampler::EnsureConnected() {
   if (!c.ok()) return c.status();
   conn_ = std::move(c).value();
   query_ = ActivityQuery(conn_->ServerVersion());
+  counters_query_ = CountersQuery(conn_->ServerVersion());
   pgss_usable_ = true;
+  // data_directory needs pg_read_all_settings (part of pg_monitor); without
+  // it os.* disk metrics are skipped, nothing else.
+  auto facts = conn_->Query(
+      "SELECT current_setting('server_version'), current_setting('data_directory', true), "
+      "CASE WHEN NOT pg_is_in_recovery() THEN 'primary' "
+      "WHEN EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN 'replica' ELSE 'standby' END, "
+      "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements')");
+  if (facts.ok() && facts->rows() == 1) {
+    facts_.version = std::string(facts->Get(0, 0));
+    facts_.data_directory = std::string(facts->Get(0, 1));
+    facts_.role = std::string(facts->Get(0, 2));
+    const bool pgss = facts->Get(0, 3) == "t";
+    facts_.features = {{"SQL_TEXT", "ENABLED"}, {"SQL_STATISTICS", pgss ? "ENABLED" : "DISABLED"}};
+  }
   // Texts this long were cut by the server; their full digest is looked up.
   auto limit = conn_->Query("SELECT setting FROM pg_settings WHERE name = 'track_activity_query_size'");
   size_t bytes = 0;
@@ -82,6 +100,101 @@ std::optional<std::string> PgSampler::FullText(int64_t query_id) {
 }
 
 void PgSampler::Reset() { conn_.reset(); }
+
+Result<model::Readings> PgSampler::ReadCounters(WallTime now) {
+  DBI_RETURN_IF_ERROR(EnsureConnected());
+  auto res = conn_->Query(counters_query_);
+  if (!res.ok()) return Status(res.status().code(), "counters: " + res.status().message());
+  return MapCounters(*res, now, facts_.role);
+}
+
+namespace {
+
+// pg_stat_statements columns summed per query_id, named as the PI metrics
+// db.sql_tokenized.stats.<name>_per_sec (model/metric_catalog_postgres.cc).
+constexpr std::string_view kStatColumns[][2] = {
+    {"calls", "calls"},
+    {"total_time", "total_exec_time"},
+    {"rows", "rows"},
+    {"shared_blks_hit", "shared_blks_hit"},
+    {"shared_blks_read", "shared_blks_read"},
+    {"shared_blks_dirtied", "shared_blks_dirtied"},
+    {"shared_blks_written", "shared_blks_written"},
+    {"local_blks_hit", "local_blks_hit"},
+    {"local_blks_read", "local_blks_read"},
+    {"temp_blks_read", "temp_blks_read"},
+    {"temp_blks_written", "temp_blks_written"},
+    {"blk_read_time", "blk_read_time"},
+    {"blk_write_time", "blk_write_time"},
+};
+
+}  // namespace
+
+Result<model::StatementReadings> PgSampler::ReadStatements(WallTime now) {
+  DBI_RETURN_IF_ERROR(EnsureConnected());
+  // showtext => false: texts live in a file the server would read whole for
+  // every call; numbers alone cost ~1 ms per 1000 statements. Entries of
+  // several users/databases with one query_id are one statement to us.
+  std::string q = "SELECT queryid";
+  for (const auto& c : kStatColumns) q += ", sum(" + std::string(c[1]) + ")::float8";
+  q += " FROM pg_stat_statements(false) WHERE queryid IS NOT NULL GROUP BY queryid ORDER BY sum(total_exec_time) "
+       "DESC LIMIT " + std::to_string(max_statements_per_read_);
+  auto res = conn_->Query(q);
+  if (!res.ok()) return Status(res.status().code(), "pg_stat_statements: " + res.status().message());
+  model::StatementReadings out;
+  out.time = now;
+  auto info = conn_->Query("SELECT dealloc::float8, extract(epoch FROM stats_reset)::float8 FROM pg_stat_statements_info");
+  if (info.ok() && info->rows() == 1) {
+    out.evicted = std::strtod(std::string(info->Get(0, 0)).c_str(), nullptr);
+    out.reset_epoch = std::strtod(std::string(info->Get(0, 1)).c_str(), nullptr);
+  }
+  const dbconn::QueryResult& r = *res;
+  std::vector<int64_t> unknown;
+  out.statements.reserve(static_cast<size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    model::StatementCounters s;
+    const int64_t id = ParseInt(r.Get(i, 0)).value_or(0);
+    s.tokenized_db_id = std::to_string(id);
+    for (size_t c = 0; c < std::size(kStatColumns); ++c) {
+      const int col = static_cast<int>(c) + 1;
+      s.counters.emplace_back(std::string(kStatColumns[c][0]),
+                              r.IsNull(i, col) ? 0.0 : std::strtod(std::string(r.Get(i, col)).c_str(), nullptr));
+    }
+    if (!statements_.Knows(id)) unknown.push_back(id);
+    out.statements.push_back(std::move(s));
+  }
+  if (!unknown.empty()) FetchTexts(unknown);
+  for (model::StatementCounters& s : out.statements) {
+    if (auto dims = statements_.Known(ParseInt(s.tokenized_db_id).value_or(0))) {
+      s.tokenized_id = std::move(dims->tokenized_id);
+      s.statement = std::move(dims->tokenized_text);
+    }
+  }
+  // pg_stat_statements.max entries: when the view is at its cap the server
+  // is evicting the least-used statements to make room.
+  auto cap = conn_->Query("SELECT current_setting('pg_stat_statements.max')::int, (SELECT count(*) FROM "
+                          "pg_stat_statements(false))");
+  if (cap.ok() && cap->rows() == 1 && cap->Get(0, 0) == cap->Get(0, 1)) {
+    out.full = true;
+    out.warning = "pg_stat_statements is at pg_stat_statements.max (" + std::string(cap->Get(0, 0)) +
+                  " entries) and evicts the least-executed statements; raise pg_stat_statements.max (restart "
+                  "needed) so per-SQL statistics stay complete";
+  }
+  return out;
+}
+
+void PgSampler::FetchTexts(const std::vector<int64_t>& query_ids) {
+  std::string list;
+  for (size_t i = 0; i < query_ids.size() && i < kMaxTextsPerRead; ++i)
+    list += (i ? "," : "") + std::to_string(query_ids[i]);
+  auto r = conn_->Query("SELECT DISTINCT ON (queryid) queryid, query FROM pg_stat_statements WHERE queryid IN (" +
+                        list + ")");
+  if (!r.ok()) return;  // named next time
+  for (int i = 0; i < r->rows(); ++i) {
+    if (r->IsNull(i, 1) || r->Get(i, 1).empty()) continue;
+    statements_.Resolve(ParseInt(r->Get(i, 0)), r->Get(i, 1));
+  }
+}
 
 int PgSampler::BackendPidForTest() const { return conn_ ? conn_->BackendPid() : 0; }
 

@@ -2,8 +2,10 @@
 // first pg_stat_activity read on a fresh connection costs ~12 ms of catalog
 // loading, later ones ~0.5 ms) and runs one query per sample on
 // pg_stat_activity, excluding itself and idle sessions; activity.h maps the
-// rows. Needs a role in pg_monitor (or pg_read_all_stats) to see other
-// roles' sessions; docs/sampling.md has the semantics.
+// rows. Counters are one more query (counters.h); per-SQL statistics read
+// pg_stat_statements without texts, fetching a text only for a query_id it
+// has not named yet. Needs a role in pg_monitor (or pg_read_all_stats) to
+// see other roles' sessions; docs/sampling.md has the semantics.
 //
 // Ownership: owns its connection and statement memory; borrows the shared
 // NormalizerCache, which must outlive it.
@@ -32,6 +34,9 @@ class PgSampler final : public Sampler {
 
   const std::string& instance_id() const override { return instance_id_; }
   Result<model::Sample> SampleOnce(WallTime now) override;
+  Result<model::Readings> ReadCounters(WallTime now) override;
+  Result<model::StatementReadings> ReadStatements(WallTime now) override;
+  InstanceFacts Facts() const override { return facts_; }
   void Reset() override;
 
   // The server pid of the sampler's own connection, 0 when not connected.
@@ -46,12 +51,19 @@ class PgSampler final : public Sampler {
   // The full digest text of a query_id from pg_stat_statements, when the
   // extension is there and readable (pg_monitor can).
   std::optional<std::string> FullText(int64_t query_id);
+  // Names the statements of query_ids the resolver does not know yet, with
+  // texts from pg_stat_statements (at most kMaxTextsPerRead per call).
+  void FetchTexts(const std::vector<int64_t>& query_ids);
+  static constexpr size_t kMaxTextsPerRead = 500;
 
   const std::string instance_id_;
   dbconn::ConnectOptions connect_;
   StatementResolver statements_;
   std::unique_ptr<dbconn::PgConnection> conn_;
-  std::string query_;  // ActivityQuery() for the connected server
+  const size_t max_statements_per_read_;
+  std::string query_;           // ActivityQuery() for the connected server
+  std::string counters_query_;  // CountersQuery() for the connected server
+  InstanceFacts facts_;
   bool pgss_usable_ = true;  // false after pg_stat_statements failed on this connection
 };
 

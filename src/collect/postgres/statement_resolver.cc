@@ -10,18 +10,6 @@ StatementResolver::StatementResolver(sql::NormalizerCache& normalizer, bool stor
                                      size_t max_query_ids)
     : normalizer_(normalizer), store_literals_(store_literals), max_query_ids_(max_query_ids) {}
 
-std::string StatementResolver::GeneratedDbId(std::string_view stable_id) {
-  // The first 8 hex digits as an unsigned 32-bit number: at most 10 digits.
-  uint32_t v = 0;
-  for (char c : stable_id.substr(0, 8)) {
-    v <<= 4;
-    if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
-    else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
-    else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
-  }
-  return "pi-" + std::to_string(v);
-}
-
 StatementResolver::Tokenized StatementResolver::FromText(std::string_view raw,
                                                          std::optional<int64_t> query_id) {
   // pg_stat_statements shows a statement without its terminating semicolon;
@@ -65,6 +53,17 @@ void StatementResolver::EvictIfFull() {
   std::erase_if(by_query_id_, [&](const auto& kv) { return kv.second.last_seen <= cutoff; });
 }
 
+std::optional<StatementDims> StatementResolver::Known(int64_t query_id) {
+  auto it = by_query_id_.find(query_id);
+  if (it == by_query_id_.end()) return std::nullopt;
+  it->second.last_seen = ++generation_;
+  StatementDims d;
+  d.tokenized_id = it->second.id;
+  d.tokenized_db_id = it->second.db_id;
+  d.tokenized_text = it->second.text;
+  return d;
+}
+
 StatementDims StatementResolver::Resolve(std::optional<int64_t> query_id, std::string_view raw) {
   if (query_id && *query_id == 0) query_id.reset();
   ++generation_;
@@ -85,21 +84,7 @@ StatementDims StatementResolver::Resolve(std::optional<int64_t> query_id, std::s
     tok = FromText(raw, std::nullopt);
   }
 
-  StatementDims d;
-  if (store_literals_) {
-    d.sql_text = std::string(raw);
-    d.sql_id = sql::StableId(raw);
-    // PostgreSQL has no id of its own for a statement with its literals.
-    d.sql_db_id = GeneratedDbId(d.sql_id);
-  } else {
-    d.sql_text = tok.text;
-    d.sql_id = tok.id;
-    d.sql_db_id = tok.db_id;
-  }
-  d.tokenized_id = std::move(tok.id);
-  d.tokenized_db_id = std::move(tok.db_id);
-  d.tokenized_text = std::move(tok.text);
-  return d;
+  return MakeStatementDims(std::move(tok.id), std::move(tok.db_id), std::move(tok.text), raw, store_literals_);
 }
 
 }  // namespace dbinsight::collect::postgres

@@ -18,22 +18,12 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "collect/statement_dims.h"
 #include "sql/normalizer.h"
 
 namespace dbinsight::collect::postgres {
 
-struct StatementDims {
-  // db.sql_tokenized: StableId(digest text), the query_id in decimal or
-  // "pi-<digits>", and the digest text (full, never truncated here).
-  std::string tokenized_id;
-  std::string tokenized_db_id;
-  std::string tokenized_text;
-  // db.sql: with store_literals the raw text and its own ids; without, the
-  // same values as db.sql_tokenized.
-  std::string sql_id;
-  std::string sql_db_id;
-  std::string sql_text;
-};
+using collect::StatementDims;
 
 class StatementResolver {
  public:
@@ -45,6 +35,11 @@ class StatementResolver {
   StatementDims Resolve(std::optional<int64_t> query_id, std::string_view raw);
 
   size_t tracked_query_ids() const { return by_query_id_.size(); }
+  // Whether a query_id has been resolved (and not forgotten) already.
+  bool Knows(int64_t query_id) const { return by_query_id_.count(query_id) > 0; }
+  // The tokenized dimensions of a known query_id (db.sql fields left empty),
+  // marking it as seen; nullopt when unknown.
+  std::optional<StatementDims> Known(int64_t query_id);
 
   // pg_stat_activity cuts query text at track_activity_query_size; the full
   // digest text of a query_id can be looked up (pg_stat_statements keeps it
@@ -54,10 +49,6 @@ class StatementResolver {
   using FullTextLookup = std::function<std::optional<std::string>(int64_t query_id)>;
   void SetFullTextLookup(FullTextLookup lookup, size_t truncation_bytes);
   static constexpr uint64_t kLookupRetryEvery = 30;
-
-  // "pi-" + up to 10 decimal digits taken from a StableId: the generated
-  // db_id form Performance Insights uses (e.g. "pi-2372568224").
-  static std::string GeneratedDbId(std::string_view stable_id);
 
  private:
   struct Tokenized {

@@ -77,14 +77,14 @@ TEST(StatementResolverTest, WithoutQueryIdGroupsByNormalizedText) {
   auto b = r.Resolve(0, "select * from acct where id = 6");  // 0: no id computed
   EXPECT_EQ(a.tokenized_id, b.tokenized_id);
   EXPECT_EQ(a.tokenized_db_id, b.tokenized_db_id);
-  EXPECT_EQ(a.tokenized_db_id, StatementResolver::GeneratedDbId(a.tokenized_id));
+  EXPECT_EQ(a.tokenized_db_id, GeneratedDbId(a.tokenized_id));
   EXPECT_EQ(r.tracked_query_ids(), 0u);
 }
 
 TEST(StatementResolverTest, GeneratedDbIdUsesFirst32Bits) {
-  EXPECT_EQ(StatementResolver::GeneratedDbId("00000000ABCDEF"), "pi-0");
-  EXPECT_EQ(StatementResolver::GeneratedDbId("FFFFFFFF00"), "pi-4294967295");
-  EXPECT_EQ(StatementResolver::GeneratedDbId("8D5A2B60FFFF"), "pi-2371496800");
+  EXPECT_EQ(GeneratedDbId("00000000ABCDEF"), "pi-0");
+  EXPECT_EQ(GeneratedDbId("FFFFFFFF00"), "pi-4294967295");
+  EXPECT_EQ(GeneratedDbId("8D5A2B60FFFF"), "pi-2371496800");
 }
 
 TEST(StatementResolverTest, ForgetsLeastRecentlySeenQueryIds) {
