@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo (README's main command): installs what is missing, builds, starts a
-# throwaway PostgreSQL 15 with the sample schema, drives a mixed workload
-# (CPU-heavy joins, row-lock waits, sleeps), runs `dbinsight serve` on it and
-# prints where to look. Runs until Ctrl-C, or DEMO_SECONDS if set.
+# small fleet of throwaway servers (a PostgreSQL 15 primary with the sample
+# schema, its streaming replica, and a MariaDB 10.11), drives a mixed workload
+# on the primary and the MariaDB (CPU-heavy joins, row-lock waits, sleeps),
+# runs one `dbinsight serve` watching all three and prints where to look.
+# Runs until Ctrl-C, or DEMO_SECONDS if set.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PORT=${DEMO_PORT:-8421}
@@ -18,7 +20,9 @@ PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  "$ROOT/scripts/pg-throwaway.sh" stop "$WORK/pgr" >/dev/null 2>&1 || true
   "$ROOT/scripts/pg-throwaway.sh" stop "$WORK/pg" >/dev/null 2>&1 || true
+  "$ROOT/scripts/mariadb-throwaway.sh" stop "$WORK/maria" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -29,19 +33,38 @@ export PGHOST PGPORT PGUSER PGDATABASE
 psql -q -c "CREATE DATABASE testdb"
 psql -q -d testdb -f "$ROOT/scripts/workload/schema.sql"
 psql -q -d testdb -c "GRANT CONNECT ON DATABASE testdb TO $PG_MONITOR_USER"
+REPLICA_PORT=$("$ROOT/scripts/pg-throwaway.sh" start-replica "$WORK/pgr" "$WORK/pg" | sed -n 's/^PGPORT=//p')
+eval "$("$ROOT/scripts/mariadb-throwaway.sh" start "$WORK/maria")"
+M() { mariadb --no-defaults -uroot --socket="$MYSQL_SOCKET" app "$@"; }
+M < "$ROOT/scripts/workload/mariadb/schema.sql"
 
 cat > "$WORK/dbinsight.yaml" <<YAML
 listen: 127.0.0.1:$PORT
 store: $WORK/data
+statements_interval: 10s
 instances:
   - id: demo-pg
     engine: postgres
     dsn: "host=127.0.0.1 port=$PGPORT dbname=postgres user=$PG_MONITOR_USER"
     password_env: DEMO_MONITOR_PASSWORD
     vcpus: $(nproc)
+    host_metrics: true
+  - id: demo-pg-replica
+    engine: postgres
+    dsn: "host=127.0.0.1 port=$REPLICA_PORT dbname=postgres user=$PG_MONITOR_USER"
+    password_env: DEMO_MONITOR_PASSWORD
+    vcpus: $(nproc)
+    host_metrics: true
+    replica_of: demo-pg
+  - id: demo-mariadb
+    engine: mariadb
+    dsn: "mysql://$MYSQL_MONITOR_USER@127.0.0.1:$MYSQL_PORT/"
+    password_env: DEMO_MARIADB_PASSWORD
+    vcpus: $(nproc)
+    host_metrics: true
 YAML
-DEMO_MONITOR_PASSWORD=$PG_MONITOR_PASSWORD "$BUILD/src/app/dbinsight" serve --config "$WORK/dbinsight.yaml" \
-  >"$WORK/dbinsight.log" 2>&1 &
+DEMO_MONITOR_PASSWORD=$PG_MONITOR_PASSWORD DEMO_MARIADB_PASSWORD=$MYSQL_MONITOR_PASSWORD \
+  "$BUILD/src/app/dbinsight" serve --config "$WORK/dbinsight.yaml" >"$WORK/dbinsight.log" 2>&1 &
 PIDS+=($!)
 
 W="$ROOT/scripts/workload"
@@ -49,18 +72,26 @@ pgbench -n -d testdb -c 6 -j 2 -T "${DEMO_SECONDS:-86400}" \
   -f "$W/join.sql@4" -f "$W/cross.sql@1" -f "$W/aggregate.sql@4" -f "$W/lock.sql@3" -f "$W/sleep.sql@2" \
   >"$WORK/pgbench.log" 2>&1 &
 PIDS+=($!)
+# MariaDB: each session replays one script forever (sleeps, a CPU-heavy join,
+# short transactions that queue on one row lock).
+for script in sleep cross lock lock lock; do
+  (while :; do cat "$W/mariadb/$script.sql"; done | M >/dev/null 2>>"$WORK/mariadb-load.log") &
+  PIDS+=($!)
+done
 
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-demo} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-demo}
 export AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1}
 EP="--endpoint-url http://127.0.0.1:$PORT"
-RID=$(aws rds describe-db-instances $EP --query "DBInstances[0].DbiResourceId" --output text)
+RID=$(aws rds describe-db-instances $EP --db-instance-identifier demo-pg --query "DBInstances[0].DbiResourceId" --output text)
 
 cat <<TXT
 
-dbinsight is sampling a throwaway PostgreSQL (port $PGPORT) under a mixed workload.
+dbinsight is watching a throwaway fleet under a mixed workload:
+  demo-pg (PostgreSQL primary, port $PGPORT), demo-pg-replica (streaming replica, port $REPLICA_PORT),
+  demo-mariadb (MariaDB, port $MYSQL_PORT).
   API endpoint : http://127.0.0.1:$PORT      health: curl http://127.0.0.1:$PORT/healthz
-  resource id  : $RID
+  resource id  : $RID (demo-pg)
   logs         : $WORK/dbinsight.log, $WORK/pgbench.log
 
 Try, in another shell (any credentials work):
@@ -76,6 +107,13 @@ Try, in another shell (any credentials work):
   aws pi get-dimension-key-details $EP --service-type RDS --identifier $RID --group db.sql_tokenized \\
       --group-identifier <db.sql_tokenized.id from the call above>
   aws pi list-available-resource-dimensions $EP --service-type RDS --identifier $RID --metrics db.load
+  aws pi list-available-resource-metrics $EP --service-type RDS --identifier $RID --metric-types db os
+  aws pi get-resource-metrics $EP --service-type RDS --identifier $RID \
+      --start-time \$(date -d '-5 min' +%s) --end-time \$(date +%s) --period-in-seconds 60 \
+      --metric-queries '[{"Metric":"db.Transactions.xact_commit.avg"},{"Metric":"os.cpuUtilization.total.avg"}]'
+  aws rds describe-db-instances $EP --query "DBInstances[].[DBInstanceIdentifier,Engine,TagList[0].Value]"
+  (the MariaDB: --identifier \$(aws rds describe-db-instances $EP --db-instance-identifier demo-mariadb \
+      --query "DBInstances[0].DbiResourceId" --output text))
 
 Press Ctrl-C to stop (everything started here is removed).
 TXT
