@@ -5,7 +5,7 @@ namespace dbinsight::collect {
 Status SamplerOptions::Validate() const {
   using std::chrono::milliseconds;
   if (interval < milliseconds(100) || interval > milliseconds(60'000))
-    return Status::InvalidArgument("interval must be between 100 ms and 60 s");
+    return Status::InvalidArgument("sample_interval must be between 100 ms and 60 s");
   if (connect_timeout < milliseconds(1))
     return Status::InvalidArgument("connect_timeout must be positive");
   if (query_timeout < milliseconds(1))

@@ -126,7 +126,10 @@ Status ParseSampler(const YAML::Node& node, const std::string& key, collect::Sam
     s.host_metrics = b.value();
   }
   Status st = s.Validate();
-  return st.ok() ? st : Bad(key.empty() ? "sample_interval" : key.substr(0, key.size() - 1), st.message());
+  // Validate()'s messages start with the field's name, which is the key at
+  // top level; inside an instance the instance's key comes first.
+  if (st.ok() || key.empty()) return st;
+  return Bad(key.substr(0, key.size() - 1), st.message());
 }
 
 Result<InstanceConfig> ParseInstance(const YAML::Node& node, const std::string& key,

@@ -56,6 +56,39 @@ instances:
   EXPECT_EQ(c->instances[1].sampler.interval, std::chrono::milliseconds(100));
 }
 
+TEST(ConfigTest, FleetOfBothEnginesWithMetricSettings) {
+  setenv("DBI_TEST_MARIA_PW", "m4ria", 1);
+  auto c = ParseConfig(R"(store: /d
+counters_interval: 5s
+statements_interval: 30s
+instances:
+  - {id: pg, engine: postgres, dsn: "host=10.0.0.1 port=5433", host_metrics: true, query_timeout: 500ms}
+  - {id: pg-r, engine: postgresql, dsn: "host=10.0.0.2", replica_of: pg}
+  - {id: maria, engine: mariadb, dsn: "mysql://monitor@10.0.0.3:3307/", password_env: DBI_TEST_MARIA_PW,
+     statements_interval: 10s}
+  - {id: local, engine: mysql, dsn: "mysql://monitor:pw@localhost/?socket=/run/mysqld/mysqld.sock"}
+)", "/");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const auto& pg = c->instances[0];
+  EXPECT_TRUE(pg.sampler.host_metrics);
+  EXPECT_EQ(pg.sampler.query_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(pg.sampler.counters_interval, std::chrono::milliseconds(5000));
+  EXPECT_EQ(pg.sampler.statements_interval, std::chrono::milliseconds(30000));
+  EXPECT_FALSE(c->instances[1].sampler.host_metrics);
+  EXPECT_EQ(c->instances[1].info.engine, "postgres");
+  EXPECT_EQ(c->instances[1].info.replica_of, "pg");
+  const auto& maria = c->instances[2];
+  EXPECT_EQ(maria.info.engine, "mariadb");
+  EXPECT_EQ(maria.info.host, "10.0.0.3");
+  EXPECT_EQ(maria.info.port, 3307);
+  EXPECT_EQ(maria.mysql.user, "monitor");
+  EXPECT_EQ(maria.mysql.password, "m4ria");
+  EXPECT_EQ(maria.sampler.statements_interval, std::chrono::milliseconds(10000));
+  EXPECT_EQ(c->instances[3].info.engine, "mysql");
+  EXPECT_EQ(c->instances[3].mysql.socket, "/run/mysqld/mysqld.sock");
+  EXPECT_EQ(c->instances[3].info.host, "/run/mysqld/mysqld.sock");
+}
+
 void ExpectError(const std::string& yaml, const std::string& key) {
   auto c = ParseConfig(yaml, "/");
   ASSERT_FALSE(c.ok()) << yaml;
@@ -77,6 +110,12 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   ExpectError("store: x\ninstances: [{id: a, engine: postgres, dsn: x, password_env: DBI_NOPE_UNSET}]\n",
               "instances[0].password_env");
   ExpectError("store: [\n", "config: YAML syntax error");
+  ExpectError("store: x\ninstances: [{id: a, engine: mariadb, dsn: \"host=x\"}]\n", "instances[0].dsn");
+  ExpectError("store: x\ninstances: [{id: a, engine: postgres, dsn: x, replica_of: b}]\n", "instances[0].replica_of");
+  ExpectError("store: x\ninstances: [{id: a, engine: postgres, dsn: x, host_metrics: maybe}]\n",
+              "instances[0].host_metrics");
+  ExpectError("store: x\nstatements_interval: 10ms\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
+              "statements_interval");
 }
 
 }  // namespace
