@@ -78,6 +78,29 @@ class MetricsClientsTest(unittest.TestCase):
         self.assertNotIn("db.SQL.Questions", pg_names)
         self.assertFalse(any(n.startswith("os.") for n in pg_names))
 
+    def test_cloudwatch_instance_metrics_are_recorded(self):
+        # Recorded now for the CloudWatch API to come; readable through PI meanwhile.
+        pi = self.f.client("pi")
+        for instance_id in ("pg", "maria"):
+            names = ["DatabaseConnections", "CPUUtilization", "FreeableMemory", "FreeStorageSpace"]
+            listed = self.f.aws_json("pi", "list-available-resource-metrics", "--service-type", "RDS",
+                                     "--identifier", self.rid(instance_id), "--metric-types", "os")
+            if self.has_disk(listed):  # a data directory on overlayfs has no block device to read
+                names += ["ReadIOPS", "WriteIOPS", "ReadLatency", "WriteLatency", "ReadThroughput", "WriteThroughput"]
+
+            def series():
+                end = now() + 1
+                r = pi.get_resource_metrics(ServiceType="RDS", Identifier=self.rid(instance_id),
+                                            StartTime=int(end - 120), EndTime=int(end), PeriodInSeconds=1,
+                                            MetricQueries=[{"Metric": n + ".avg"} for n in names])
+                got = {m["Key"]["Metric"][:-4]: m["DataPoints"] for m in r["MetricList"]}
+                return got if all(got[n] for n in names) else None
+            got = poll_until(series, 30, what=f"{instance_id}: CloudWatch instance metrics")
+            self.assertGreaterEqual(got["DatabaseConnections"][-1]["Value"], 1)
+            self.assertTrue(0 <= got["CPUUtilization"][-1]["Value"] <= 100)
+            self.assertGreater(got["FreeableMemory"][-1]["Value"], 1 << 20)  # bytes
+            self.assertGreater(got["FreeStorageSpace"][-1]["Value"], 1 << 20)
+
     @staticmethod
     def has_disk(out):
         return any(m["Metric"].startswith("os.diskIO.") for m in out["Metrics"])

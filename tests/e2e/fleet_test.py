@@ -98,6 +98,9 @@ class FleetTest(unittest.TestCase):
         self.f.start_server("pg-replica")
         replica_back = time.time()
         self.assertLessEqual(self.first_sample_after("pg-replica", replica_back) - replica_back, RECOVERY_LIMIT_S)
+        # At least 5 s of steady sampling after every recovery, to check below.
+        settled = max(pg_back, maria_back, replica_back) + RECOVERY_LIMIT_S + 5
+        poll_until(lambda: time.time() >= settled + 1, 30, what="5 s of sampling after the recoveries")
         end = time.time()
 
         # Stored timestamps: a sample every second for whoever was up. The broken instances
@@ -107,6 +110,7 @@ class FleetTest(unittest.TestCase):
         self.assert_every_second("maria", start, killed)
         self.assert_every_second("pg", pg_back + RECOVERY_LIMIT_S, end - 1)
         self.assert_every_second("maria", maria_back + RECOVERY_LIMIT_S, end - 1)
+        self.assert_every_second("pg-replica", replica_back + RECOVERY_LIMIT_S, end - 1)
         self.assertIsNone(self.f.proc.poll(), "dbinsight exited:\n" + self.f.log_tail())
         # Each outage is recorded as a gap with its cause.
         for instance_id in ("pg", "maria", "pg-replica"):
