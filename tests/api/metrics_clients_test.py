@@ -144,6 +144,8 @@ class MetricsClientsTest(unittest.TestCase):
             # .sum of a per-second rate over the minute = the count in that minute.
             values = self.cli_metric_values(instance_id, metric + ".sum", minute, minute + 60, 60)
             self.assertEqual(len(values), 1, (metric, values))
+            print(f"{instance_id} {metric}: dbinsight {values[0]:.0f} / server {server_delta:.0f} = "
+                  f"{values[0] / server_delta:.4f}", file=sys.stderr)
             self.assertAlmostEqual(values[0] / server_delta, 1.0, delta=0.01,
                                    msg=f"{instance_id} {metric}: dbinsight {values[0]:.0f}, server {server_delta:.0f}")
             avg = self.cli_metric_values(instance_id, metric + ".avg", minute, minute + 60, 60)[0]
