@@ -37,11 +37,11 @@ class FleetTest(unittest.TestCase):
         self.assertFalse(missing, f"{instance_id}: no sample in seconds {missing} of [{int(start)}, {int(end)})")
 
     def first_sample_after(self, instance_id, t):
-        """The first stored second at or after t (a sample taken in second s is stored at s)."""
+        """The first stored second at or after t: ticks fall on whole seconds, so its sample was taken then."""
         seconds = poll_until(lambda: [s for s in self.f.load_seconds(instance_id, t - 1, time.time() + 1) if s >= t],
                              60, what=f"{instance_id} samples after {t:.1f}",
                              detail=lambda: self.f.instance(instance_id))
-        print(f"{instance_id}: first sample {seconds[0] + 1 - t:.1f} s after its server was back", file=sys.stderr)
+        print(f"{instance_id}: first sample {seconds[0] - t:.1f} s after its server was back", file=sys.stderr)
         return seconds[0]
 
     def test_roles_are_visible_in_both_apis(self):
