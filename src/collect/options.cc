@@ -19,6 +19,10 @@ Status SamplerOptions::Validate() const {
   if (statements_interval < milliseconds(1000) || statements_interval > milliseconds(3'600'000))
     return Status::InvalidArgument("statements_interval must be between 1 s and 1 h");
   if (max_statements_per_read == 0) return Status::InvalidArgument("max_statements_per_read must be positive");
+  // Every statement of a read must fit among the remembered names, or names
+  // are dropped and fetched again on every read.
+  if (max_tracked_statements < max_statements_per_read)
+    return Status::InvalidArgument("max_tracked_statements must be at least max_statements_per_read");
   return Status::Ok();
 }
 

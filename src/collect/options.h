@@ -31,10 +31,12 @@ struct SamplerOptions {
   // so no customer values (emails, ids) reach the store. Default: false, as
   // the safe choice; true keeps the raw text in db.sql.statement.
   bool store_literals = false;
-  // Distinct PostgreSQL query_ids whose first-seen text a sampler remembers
-  // (like pg_stat_statements.max); the least recently seen are forgotten.
-  // Default: 10000, far above what an instance runs within minutes.
-  size_t max_tracked_statements = 10000;
+  // Distinct statements (query_ids, digests) whose names a sampler
+  // remembers (like pg_stat_statements.max); the least recently seen are
+  // forgotten. Default: 20000: twice max_statements_per_read, so one read of
+  // statistics plus what sessions run always fits (a name forgotten while
+  // still read would be fetched again every cycle).
+  size_t max_tracked_statements = 20000;
   // Time between reads of the server's counters (db.*) and, with
   // host_metrics, of /proc (os.*). Default: 1 s, so rates are as fine as DB
   // load. Counters are cheap (one small query, ~0.3 ms).
@@ -45,7 +47,9 @@ struct SamplerOptions {
   // reading it every second would cost more than everything else together.
   std::chrono::milliseconds statements_interval{60'000};
   // Rows of per-SQL statistics read per cycle, most total time first; the
-  // rest wait for a later cycle. Default: 5000 (~5 ms of server time).
+  // rest wait for a later cycle. Default: 5000 (~50-150 ms of server time
+  // once per statements_interval; bench/README.md). At most
+  // max_tracked_statements.
   size_t max_statements_per_read = 5000;
   // The instance runs on this host: read os.* from /proc and statvfs for the
   // file system and disk holding its data directory. Default: false (a

@@ -381,13 +381,10 @@ void MySqlSampler::FetchDigestTexts(const std::vector<std::string>& digests) {
       list + ")");
   if (!r.ok()) return;  // named next time
   if (digest_texts_.size() + static_cast<size_t>(r->rows()) > max_tracked_) {
-    // Forget the least recently read half (as DigestResolver does).
-    std::vector<uint64_t> used;
-    for (const auto& [d, k] : digest_texts_) used.push_back(k.last_used);
-    auto mid = used.begin() + static_cast<std::ptrdiff_t>(used.size() / 2);
-    std::nth_element(used.begin(), mid, used.end());
-    const uint64_t cutoff = used.empty() ? 0 : *mid;
-    std::erase_if(digest_texts_, [&](const auto& kv) { return kv.second.last_used <= cutoff; });
+    // Forget the digests this read did not return; the read's own are named
+    // again right after, and dropping them would refetch them every read.
+    // (max_tracked_statements >= max_statements_per_read, so they fit.)
+    std::erase_if(digest_texts_, [&](const auto& kv) { return kv.second.last_used < digest_generation_; });
   }
   for (int i = 0; i < r->rows(); ++i) {
     if (r->IsNull(i, 1)) continue;
@@ -438,6 +435,9 @@ Result<model::StatementReadings> MySqlSampler::ReadStatements(WallTime now) {
   }
   previous_uptime_ = uptime;
   const dbconn::MySqlResult& r = *res;
+  // At the cap the table may hold more: a digest not seen before may just
+  // have entered the top N (StatementDeltas only baselines it then).
+  out.complete = static_cast<size_t>(r.rows()) < max_statements_per_read_;
   std::unordered_map<std::string, PreviousDigest> seen;
   std::vector<std::string> unknown;
   bool truncated = false;

@@ -88,7 +88,8 @@ class GroundTruth {
     Add(App("joiner"), kJoin);
     SystemClock clock;
     std::string seen;
-    ASSERT_TRUE(PollUntil(clock, seconds(20), [&] {
+    // Generous: on a loaded 2-core machine a session can take seconds to connect.
+    ASSERT_TRUE(PollUntil(clock, seconds(60), [&] {
       auto r = cluster_.RootExec(
           "SELECT (SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep'), "
           "(SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'), "
@@ -123,17 +124,23 @@ void CheckGroundTruth(MySqlSampler& sampler, const GroundTruth& truth, bool pfs)
   for (int i = 0; i < kSamples; ++i) {
     auto sample = sampler.SampleOnce(clock.Now());
     ASSERT_TRUE(sample.ok()) << sample.status().ToString();
-    EXPECT_EQ(sample->active.size(), 6u) << "sample " << i << ":\n" << Listing(*sample);
+    // The scenario's sessions are user app's. The harness's root connection
+    // that just polled the processlist can still be finishing and is a real
+    // (if brief) session: it is sampled too but is not part of the truth.
+    std::vector<const model::SessionRow*> scenario;
+    for (const auto& r : sample->active)
+      if (Dim(r, Group::kUser, model::dim::kUserName) == "app") scenario.push_back(&r);
+    EXPECT_EQ(scenario.size(), 6u) << "sample " << i << ":\n" << Listing(*sample);
     EXPECT_EQ(sample->idle_in_transaction, 1) << "the holder";
-    active += static_cast<double>(sample->active.size());
-    for (const auto& r : sample->active) {
+    active += static_cast<double>(scenario.size());
+    for (const model::SessionRow* row : scenario) {
+      const model::SessionRow& r = *row;
       EXPECT_NE(static_cast<uint64_t>(r.pid), sampler.ConnectionIdForTest()) << "the sampler itself";
       EXPECT_NE(static_cast<uint64_t>(r.pid), truth.holder_id()) << "idle in transaction is not load";
       const std::string& wait = Dim(r, Group::kWaitEvent, model::dim::kWaitName);
       const std::string& type = Dim(r, Group::kWaitEvent, model::dim::kWaitType);
       const std::string& sql = Dim(r, Group::kSqlTokenized, model::dim::kTokStatement);
       EXPECT_EQ(Dim(r, Group::kWaitEventType, 0), type);
-      EXPECT_EQ(Dim(r, Group::kUser, model::dim::kUserName), "app");
       EXPECT_EQ(Dim(r, Group::kHost, model::dim::kHostName), "127.0.0.1");
       EXPECT_EQ(Dim(r, Group::kDb, 0), "app");
       EXPECT_EQ(Dim(r, Group::kSessionType, 0), "FOREGROUND");

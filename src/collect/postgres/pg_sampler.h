@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "collect/options.h"
@@ -65,6 +66,7 @@ class PgSampler final : public Sampler {
   std::string counters_query_;  // CountersQuery() for the connected server
   InstanceFacts facts_;
   bool pgss_usable_ = true;  // false after pg_stat_statements failed on this connection
+  std::optional<double> previous_dealloc_;  // pg_stat_statements_info.dealloc at the last read
 };
 
 }  // namespace dbinsight::collect::postgres

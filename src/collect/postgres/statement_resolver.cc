@@ -53,6 +53,14 @@ void StatementResolver::EvictIfFull() {
   std::erase_if(by_query_id_, [&](const auto& kv) { return kv.second.last_seen <= cutoff; });
 }
 
+void StatementResolver::ResolveFullText(int64_t query_id, std::string_view text) {
+  if (query_id == 0 || by_query_id_.count(query_id)) return;
+  EvictIfFull();
+  Tokenized t = FromText(text, query_id);
+  t.last_seen = ++generation_;
+  by_query_id_.emplace(query_id, std::move(t));
+}
+
 std::optional<StatementDims> StatementResolver::Known(int64_t query_id) {
   auto it = by_query_id_.find(query_id);
   if (it == by_query_id_.end()) return std::nullopt;

@@ -35,6 +35,10 @@ class StatementResolver {
   StatementDims Resolve(std::optional<int64_t> query_id, std::string_view raw);
 
   size_t tracked_query_ids() const { return by_query_id_.size(); }
+  // Names a query_id from its complete digest text (pg_stat_statements'
+  // own), without the truncation lookup Resolve() does for activity text.
+  // A query_id already known keeps its first-seen text.
+  void ResolveFullText(int64_t query_id, std::string_view text);
   // Whether a query_id has been resolved (and not forgotten) already.
   bool Knows(int64_t query_id) const { return by_query_id_.count(query_id) > 0; }
   // The tokenized dimensions of a known query_id (db.sql fields left empty),

@@ -81,6 +81,23 @@ TEST(StatementResolverTest, WithoutQueryIdGroupsByNormalizedText) {
   EXPECT_EQ(r.tracked_query_ids(), 0u);
 }
 
+TEST(StatementResolverTest, FullTextFromStatisticsNeedsNoTruncationLookup) {
+  sql::NormalizerCache cache;
+  StatementResolver r(cache, /*store_literals=*/false, 100);
+  int lookups = 0;
+  r.SetFullTextLookup([&](int64_t) { ++lookups; return std::optional<std::string>("unused"); }, 64);
+  const std::string text = "select " + std::string(200, 'x') + " from t where id = $1";
+  r.ResolveFullText(9, text);
+  EXPECT_EQ(lookups, 0) << "a pg_stat_statements text is already whole";
+  auto known = r.Known(9);
+  ASSERT_TRUE(known);
+  EXPECT_EQ(known->tokenized_text, text);
+  EXPECT_EQ(known->tokenized_db_id, "9");
+  // Sessions running it later get the same name.
+  EXPECT_EQ(r.Resolve(9, text.substr(0, 60)).tokenized_id, known->tokenized_id);
+  EXPECT_EQ(lookups, 0);
+}
+
 TEST(StatementResolverTest, GeneratedDbIdUsesFirst32Bits) {
   EXPECT_EQ(GeneratedDbId("00000000ABCDEF"), "pi-0");
   EXPECT_EQ(GeneratedDbId("FFFFFFFF00"), "pi-4294967295");
