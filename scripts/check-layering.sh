@@ -13,9 +13,10 @@ declare -A allowed=(
   [store]="common model"
   [collect]="common model sql dbconn"
   [pi]="common model store"
+  [alarm]="common model store"
   [api]="common model pi"
   [config]="common model store collect dbconn api"
-  [app]="common model sql dbconn store collect pi api config"
+  [app]="common model sql dbconn store collect pi alarm api config"
   [testing]="common model sql dbconn"
 )
 fail=0
