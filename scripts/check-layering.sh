@@ -12,11 +12,12 @@ declare -A allowed=(
   [dbconn]="common"
   [store]="common model"
   [collect]="common model sql dbconn"
+  [anomaly]="common model"
   [pi]="common model store"
   [alarm]="common model store"
   [api]="common model pi"
   [config]="common model store collect dbconn api"
-  [app]="common model sql dbconn store collect pi alarm api config"
+  [app]="common model sql dbconn store collect anomaly pi alarm api config"
   [testing]="common model sql dbconn"
 )
 fail=0

@@ -1,6 +1,8 @@
-// dbinsight: the single binary. Subcommands: serve (and later top, anomaly).
+// dbinsight: the single binary. Subcommands: serve, anomaly score (and later top).
 #include <CLI/CLI.hpp>
+#include <iostream>
 
+#include "app/anomaly_cli.h"
 #include "app/serve.h"
 
 int main(int argc, char** argv) {
@@ -9,7 +11,22 @@ int main(int argc, char** argv) {
   std::string config_path;
   auto* serve = cli.add_subcommand("serve", "Sample the configured instances and serve the APIs");
   serve->add_option("--config,-c", config_path, "YAML config file")->required()->check(CLI::ExistingFile);
+  auto* anomaly = cli.add_subcommand("anomaly", "Anomaly detector tools")->require_subcommand(1);
+  auto* score = anomaly->add_subcommand(
+      "score", "Score a timestamp,value CSV with the streaming detector (no look-ahead): docs/anomaly.md");
+  std::string anomaly_in, anomaly_out;
+  dbinsight::app::AnomalyScoreOptions anomaly_options;
+  score->add_option("--in", anomaly_in, "Input CSV (header with timestamp and value)")->required();
+  score->add_option("--out", anomaly_out, "Output CSV: timestamp,value,anomaly_score,label")->required();
+  score->add_option("--k", anomaly_options.k, "Band width in standard deviations for the label column")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(cli, argc, argv);
+  if (score->parsed()) {
+    const dbinsight::Status status = dbinsight::app::ScoreCsvFile(anomaly_in, anomaly_out, anomaly_options);
+    if (!status.ok()) std::cerr << status.ToString() << "\n";
+    return status.ok() ? 0 : 1;
+  }
   if (serve->parsed()) return dbinsight::app::Serve(config_path);
   return 0;
 }
