@@ -153,11 +153,12 @@ class MetricsClientsTest(unittest.TestCase):
 
     # --- per-SQL statistics ---------------------------------------------------------------------
     def run_statement_workload(self):
-        # 2 ms of sleep per call: ~2 s of execution, so sampling sees the statement as DB
-        # load and it is a db.sql_tokenized key (keys are ranked by load, as in PI).
-        pg_sql = "".join(f"select v, pg_sleep(0.002) from probe where id = {1 + i % 2000};\n"
+        # 8 ms of sleep per call: ~8 s of execution, so sampling sees the statement as DB
+        # load (several samples even on a loaded machine) and it is a db.sql_tokenized key
+        # (keys are ranked by load, as in PI).
+        pg_sql = "".join(f"select v, pg_sleep(0.008) from probe where id = {1 + i % 2000};\n"
                          for i in range(STATEMENT_CALLS))
-        maria_sql = "".join(f"select v, sleep(0.002) from probe where id = {1 + i % 2000};\n"
+        maria_sql = "".join(f"select v, sleep(0.008) from probe where id = {1 + i % 2000};\n"
                             for i in range(STATEMENT_CALLS))
         e_pg, e_m = self.f.env["pg"], self.f.env["maria"]
         subprocess.run([os.path.join(fleet_mod.PGBIN, "psql"), "-X", "-q", "-h", e_pg["PGHOST"], "-p",
@@ -202,7 +203,7 @@ class MetricsClientsTest(unittest.TestCase):
                         return k
             return None
 
-        pg_key = poll_until(lambda: key_with("pg", pg_extra, pg_truth[0]), 30,
+        pg_key = poll_until(lambda: key_with("pg", pg_extra, pg_truth[0]), 60,
                             what="the pg probe statement with its statistics")
         m = pg_key["AdditionalMetrics"]
         self.assertEqual(m["db.sql_tokenized.stats.calls_per_sec.sum"], STATEMENT_CALLS)
@@ -212,7 +213,8 @@ class MetricsClientsTest(unittest.TestCase):
         self.assertAlmostEqual(m["db.sql_tokenized.stats.shared_blks_hit_per_call.avg"],
                                int(pg_truth[4]) / STATEMENT_CALLS)
 
-        maria_key = poll_until(lambda: key_with("maria", maria_extra, maria_truth[0]), 30,
+        maria_key = poll_until(lambda: key_with("maria", maria_extra, maria_truth[0]), 60,
+                               detail=lambda: self.describe_sql("maria", start, now() + 1, maria_extra),
                                what="the MariaDB probe digest with its statistics")
         m = maria_key["AdditionalMetrics"]
         self.assertEqual(m["db.sql_tokenized.stats.count_star_per_sec.sum"], STATEMENT_CALLS)

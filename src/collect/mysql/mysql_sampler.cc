@@ -427,13 +427,18 @@ Result<model::StatementReadings> MySqlSampler::ReadStatements(WallTime now) {
   // went down, or its FIRST_SEEN moved). reset_epoch stays put otherwise,
   // so deltas are not restarted by jitter in now - Uptime.
   const double now_epoch = ToEpochSeconds(now);
-  if (reset_epoch_ == 0 || (previous_uptime_ && uptime < *previous_uptime_)) {
-    // Uptime has whole seconds: a restart within a second of the previous
-    // start would compute the same epoch, and a reset must always move it.
-    reset_epoch_ = std::max(std::floor(now_epoch - uptime), reset_epoch_ == 0 ? 0.0 : reset_epoch_ + 1);
+  // A restart shows as Uptime going down, or, when the server came back
+  // quickly and has run as long as before, as a later start time
+  // (now - Uptime; Uptime has whole seconds, hence the margin).
+  const double started = now_epoch - uptime;
+  const bool restarted = previous_uptime_ && (uptime < *previous_uptime_ || started > previous_started_ + 1.5);
+  if (reset_epoch_ == 0 || restarted) {
+    // A reset must always move the epoch, even within the same second.
+    reset_epoch_ = std::max(std::floor(started), reset_epoch_ == 0 ? 0.0 : reset_epoch_ + 1);
     previous_digests_.clear();
   }
   previous_uptime_ = uptime;
+  previous_started_ = started;
   const dbconn::MySqlResult& r = *res;
   // At the cap the table may hold more: a digest not seen before may just
   // have entered the top N (StatementDeltas only baselines it then).

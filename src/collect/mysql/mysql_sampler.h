@@ -103,6 +103,7 @@ class MySqlSampler final : public Sampler {
   };
   std::unordered_map<std::string, PreviousDigest> previous_digests_;
   std::optional<double> previous_uptime_;
+  double previous_started_ = 0;  // now - Uptime at the last statistics read, epoch seconds
   std::optional<double> previous_digest_lost_;
   double reset_epoch_ = 0;
 };
