@@ -14,10 +14,11 @@ declare -A allowed=(
   [collect]="common model sql dbconn"
   [anomaly]="common model"
   [pi]="common model store"
+  [metrics]="common model store"
   [alarm]="common model store"
-  [api]="common model pi"
+  [api]="common model pi metrics"
   [config]="common model store collect dbconn api"
-  [app]="common model sql dbconn store collect anomaly pi alarm api config"
+  [app]="common model sql dbconn store collect anomaly pi metrics alarm api config"
   [testing]="common model sql dbconn"
 )
 fail=0

@@ -8,6 +8,7 @@
 #include <random>
 #include <system_error>
 
+#include "api/cloudwatch/cloudwatch_service.h"
 #include "api/httplib_door.h"
 #include "api/pi/pi_service.h"
 #include "api/protocol/json_dispatcher.h"
@@ -25,24 +26,34 @@ struct Server::Http {
 };
 
 struct Server::Services {
-  Services(::dbinsight::pi::QueryEngine& engine, const std::function<std::vector<model::InstanceInfo>()>& instances)
+  Services(::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
+           const std::function<std::vector<model::InstanceInfo>()>& instances)
       : pi(engine, instances),
         rds(instances),
+        cloudwatch(metric_engine, instances),
         pi_dispatcher(std::string(pi::kTargetPrefix), pi::kErrors),
         rds_dispatcher(std::string(rds::kSigningName), std::string(rds::kVersion), std::string(rds::kXmlns),
-                       rds::kErrors) {
+                       rds::kErrors),
+        cloudwatch_json(std::string(cloudwatch::kTargetPrefix), cloudwatch::kErrors,
+                        protocol::JsonProtocol::kJson10QueryCompatible),
+        cloudwatch_query(std::string(cloudwatch::kSigningName), std::string(cloudwatch::kVersion),
+                         std::string(cloudwatch::kXmlns), cloudwatch::kErrors) {
     pi.Register(pi_dispatcher);
     rds.Register(rds_dispatcher);
+    cloudwatch.Register(cloudwatch_query, cloudwatch_json);
   }
   pi::PiService pi;
   rds::RdsService rds;
+  cloudwatch::CloudWatchService cloudwatch;
   protocol::JsonDispatcher pi_dispatcher;
   protocol::QueryDispatcher rds_dispatcher;
+  protocol::JsonDispatcher cloudwatch_json;
+  protocol::QueryDispatcher cloudwatch_query;
 };
 
 namespace {
 
-HttpRequest FromHttplib(const httplib::Request& in) {
+HttpRequest FromHttplib(const httplib::Request& in, std::string body) {
   HttpRequest r;
   r.method = in.method;
   r.path = in.path;
@@ -51,7 +62,7 @@ HttpRequest FromHttplib(const httplib::Request& in) {
     auto [it, inserted] = r.headers.emplace(k, v);
     if (!inserted) it->second += "," + v;
   }
-  r.body = in.body;
+  r.body = std::move(body);
   r.remote_addr = in.remote_addr;
   return r;
 }
@@ -76,12 +87,12 @@ bool LooksLikeJson(const HttpRequest& request) {
 
 }  // namespace
 
-Server::Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine,
+Server::Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
                std::function<std::vector<model::InstanceInfo>()> instances)
     : options_(std::move(options)),
       engine_(engine),
       instances_(std::move(instances)),
-      services_(std::make_unique<Services>(engine, instances_)),
+      services_(std::make_unique<Services>(engine, metric_engine, instances_)),
       bound_port_(options_.port),
       request_id_salt_((uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()) {}
 
@@ -111,12 +122,27 @@ Status Server::Start() {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  auto handler = [this](const httplib::Request& in, httplib::Response& out) { ToHttplib(Serve(FromHttplib(in)), out); };
-  s.Get(".*", handler);
-  s.Post(".*", handler);
-  s.Put(".*", handler);
-  s.Delete(".*", handler);
-  s.Patch(".*", handler);
+  s.Get(".*", [this](const httplib::Request& in, httplib::Response& out) {
+    ToHttplib(Serve(FromHttplib(in, in.body)), out);
+  });
+  // Bodies through a content reader: httplib's own body reading refuses
+  // form-encoded bodies over 8 KiB (a compile-time limit of the system
+  // library), and query-protocol PutMetricData forms are larger. The reader
+  // still applies max_body_bytes and inflates gzip; when it fails it has set
+  // the error status.
+  auto with_body = [this](const httplib::Request& in, httplib::Response& out, const httplib::ContentReader& read) {
+    std::string body;
+    if (!read([&body](const char* data, size_t n) {
+          body.append(data, n);
+          return true;
+        }))
+      return;
+    ToHttplib(Serve(FromHttplib(in, std::move(body))), out);
+  };
+  s.Post(".*", with_body);
+  s.Put(".*", with_body);
+  s.Delete(".*", with_body);
+  s.Patch(".*", with_body);
   s.set_exception_handler([](const httplib::Request&, httplib::Response& out, std::exception_ptr) {
     ToHttplib(PlainJson(500, {{"__type", "InternalServiceError"}, {"message", "internal error"}}), out);
   });
@@ -187,6 +213,7 @@ HttpResponse Server::ServeAws(const HttpRequest& request) const {
   std::string target = request.Header("X-Amz-Target");
   if (!target.empty()) {
     if (services_->pi_dispatcher.Accepts(target)) return services_->pi_dispatcher.Dispatch(request, context);
+    if (services_->cloudwatch_json.Accepts(target)) return services_->cloudwatch_json.Dispatch(request, context);
     return protocol::UnknownOperationResponse(target, context.request_id);
   }
   if (LooksLikeJson(request)) return protocol::UnknownOperationResponse("", context.request_id);
@@ -199,6 +226,8 @@ HttpResponse Server::ServeAws(const HttpRequest& request) const {
                                       "", context.request_id);
   if (services_->rds_dispatcher.Accepts(params.value(), context))
     return services_->rds_dispatcher.Dispatch(params.value(), context);
+  if (services_->cloudwatch_query.Accepts(params.value(), context))
+    return services_->cloudwatch_query.Dispatch(params.value(), context);
   return protocol::UnknownActionResponse(params.value(), context.request_id);
 }
 

@@ -1,9 +1,10 @@
 // api::Server: the HTTP front door of every AWS-compatible API dbinsight
-// serves (PI over JSON 1.1, RDS over the query protocol) plus GET /healthz.
+// serves (PI over JSON 1.1, RDS over the query protocol, CloudWatch metrics
+// over both query and JSON 1.0) plus GET /healthz.
 // Owns a cpp-httplib server and the one thread that accepts connections
 // (Start() starts it; Stop() or the destructor joins it); requests run on
-// ServerOptions::threads workers. Borrows the query engine, which must
-// outlive the server. Handle() must be called before Start(); Serve(),
+// ServerOptions::threads workers. Borrows the query engine and the metric
+// engine, which must outlive the server. Handle() must be called before Start(); Serve(),
 // port() are safe from any thread once started; Start()/Stop() from one
 // controlling thread.
 #pragma once
@@ -23,6 +24,9 @@
 namespace dbinsight::pi {
 class QueryEngine;
 }
+namespace dbinsight::metrics {
+class MetricEngine;
+}
 
 namespace dbinsight::api {
 
@@ -31,8 +35,9 @@ class Server {
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
   // instances: the current monitored instances with live status; called
-  // once per request (PI Identifier resolution, RDS, /healthz).
-  Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine,
+  // once per request (PI Identifier resolution, RDS, CloudWatch ListMetrics,
+  // /healthz).
+  Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
          std::function<std::vector<model::InstanceInfo>()> instances);
   ~Server();
   Server(const Server&) = delete;

@@ -3,11 +3,13 @@
 // Handle() hook, binding and stopping.
 #include "api/server.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "api/httplib_door.h"
+#include "metrics/metric_engine.h"
 #include "pi/query_engine.h"
 #include "store/metric_store.h"
 #include "store/store.h"
@@ -46,6 +48,7 @@ class ServerTest : public ::testing::Test {
     ASSERT_TRUE(metrics.ok());
     metrics_ = std::move(metrics.value());
     engine_ = std::make_unique<pi::QueryEngine>(*store_, *metrics_);
+    metric_engine_ = std::make_unique<metrics::MetricEngine>(*metrics_, clock_);
     instance_.id = "pg1";
     instance_.resource_id = model::DeriveResourceId("pg1");
     instance_.engine = "postgres";
@@ -53,7 +56,7 @@ class ServerTest : public ::testing::Test {
     instance_.port = 5432;
     instance_.sampling_live = true;
     instance_.last_sample_epoch = kT0 + 119;
-    server_ = std::make_unique<Server>(ServerOptions{.port = 0, .threads = 2}, *engine_, [this] {
+    server_ = std::make_unique<Server>(ServerOptions{.port = 0, .threads = 2}, *engine_, *metric_engine_, [this] {
       std::lock_guard lock(mu_);
       return std::vector<model::InstanceInfo>{instance_};
     });
@@ -81,6 +84,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::MetricStore> metrics_;
   std::unique_ptr<pi::QueryEngine> engine_;
+  std::unique_ptr<metrics::MetricEngine> metric_engine_;
   std::mutex mu_;
   model::InstanceInfo instance_;
   std::unique_ptr<Server> server_;
@@ -148,6 +152,75 @@ TEST_F(ServerTest, ErrorsCarryAwsShapes) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400) << res->body;
   EXPECT_EQ(json::parse(res->body)["__type"], "InvalidArgumentException");
+}
+
+TEST_F(ServerTest, CloudWatchInBothProtocolsAndGzippedBodies) {
+  // Query protocol (aws-cli 2.9): form in, XML out.
+  auto res = client_->Post("/",
+                           "Action=PutMetricData&Version=2010-08-01&Namespace=App&MetricData.member.1.MetricName=Hits"
+                           "&MetricData.member.1.Value=2&MetricData.member.1.StorageResolution=1",
+                           "application/x-www-form-urlencoded; charset=utf-8");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/xml");
+  EXPECT_TRUE(
+      res->body.starts_with(R"(<PutMetricDataResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/">)"))
+      << res->body;
+  // A form over httplib's 8 KiB form limit (the query CLI sends up to 1 MB).
+  std::string form = "Action=PutMetricData&Version=2010-08-01&Namespace=App";
+  for (int i = 1; i <= 100; ++i)
+    form += fmt::format(
+        "&MetricData.member.{0}.MetricName=Big&MetricData.member.{0}.Value={0}"
+        "&MetricData.member.{0}.Dimensions.member.1.Name=Pad&MetricData.member.{0}.Dimensions.member.1."
+        "Value={1}",
+        i, std::string(100, 'p'));
+  ASSERT_GT(form.size(), 16u << 10);
+  res = client_->Post("/", form, "application/x-www-form-urlencoded; charset=utf-8");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  // JSON 1.0 (botocore 1.43), gzip-compressed as botocore sends large PutMetricData bodies.
+  json many = {{"Namespace", "App"}, {"MetricData", json::array()}};
+  for (int i = 0; i < 300; ++i)
+    many["MetricData"].push_back({{"MetricName", "Hits"},
+                                  {"Value", 1.0},
+                                  {"StorageResolution", 1},
+                                  {"Dimensions", {{{"Name", "Padding"}, {"Value", std::string(40, 'p')}}}}});
+  httplib::Headers target = {{"X-Amz-Target", "GraniteServiceVersion20100801.PutMetricData"},
+                             {"x-amzn-query-mode", "true"}};
+  client_->set_compress(true);
+  res = client_->Post("/", target, many.dump(), "application/x-amz-json-1.0");
+  client_->set_compress(false);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/x-amz-json-1.0");
+  target = {{"X-Amz-Target", "GraniteServiceVersion20100801.GetMetricStatistics"}};
+  json get = {{"Namespace", "App"},   {"MetricName", "Hits"}, {"StartTime", kT0 + 120},
+              {"EndTime", kT0 + 240}, {"Period", 60},         {"Statistics", {"Sum", "SampleCount"}}};
+  res = client_->Post("/", target, get.dump(), "application/x-amz-json-1.0");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body),
+            json::parse(R"({"Label":"Hits","Datapoints":[{"Timestamp":)" + std::to_string(kT0 + 180) +
+                        R"(,"Sum":2.0,"SampleCount":1.0,"Unit":"None"}]})"));
+  get["Dimensions"] = {{{"Name", "Padding"}, {"Value", std::string(40, 'p')}}};
+  res = client_->Post("/", target, get.dump(), "application/x-amz-json-1.0");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(json::parse(res->body)["Datapoints"][0]["SampleCount"], 300) << res->body;
+  // Errors: the query code in a header for JSON 1.0 clients, the shape name as __type.
+  res = client_->Post("/", target, R"({"MetricName":"Hits"})", "application/x-amz-json-1.0");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(res->get_header_value("x-amzn-query-error"), "MissingParameter;Sender");
+  EXPECT_EQ(json::parse(res->body)["__type"], "MissingRequiredParameterException");
+  // Without Version, the SigV4 scope picks the query service.
+  res = client_->Post("/",
+                      {{"Authorization",
+                        "AWS4-HMAC-SHA256 Credential=x/20261126/us-east-1/monitoring/aws4_request, "
+                        "SignedHeaders=host, Signature=00"}},
+                      "Action=ListMetrics&Namespace=App", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_NE(res->body.find("<MetricName>Hits</MetricName>"), std::string::npos) << res->body;
 }
 
 TEST_F(ServerTest, RdsDescribeDBInstances) {
@@ -230,7 +303,8 @@ TEST_F(ServerTest, ExtraRoutesAndNotFound) {
 }
 
 TEST_F(ServerTest, BindFailureNamesTheAddressAndStopIsIdempotent) {
-  Server second(ServerOptions{.port = server_->port()}, *engine_, [] { return std::vector<model::InstanceInfo>{}; });
+  Server second(ServerOptions{.port = server_->port()}, *engine_, *metric_engine_,
+                [] { return std::vector<model::InstanceInfo>{}; });
   Status st = second.Start();
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.code(), StatusCode::kUnavailable);

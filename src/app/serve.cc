@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "metrics/metric_engine.h"
 #include "pi/query_engine.h"
 #include "sql/normalizer.h"
 #include "store/metric_store.h"
@@ -100,7 +101,8 @@ int Serve(const std::string& config_path) {
     }
     return out;
   };
-  api::Server server(cfg->server, engine, instances);
+  metrics::MetricEngine metric_engine(*metric_store.value(), clock);
+  api::Server server(cfg->server, engine, metric_engine, instances);
   if (Status st = server.Start(); !st.ok()) {
     log::Error("{}", st.ToString());
     return 1;

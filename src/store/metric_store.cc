@@ -275,28 +275,47 @@ void MetricStore::AppendStatementStats(model::StatementStatsSample&& sample) {
 }
 
 Status MetricStore::AppendMetricSample(const model::MetricSample& sample) {
-  std::lock_guard lock(write_mu_);
-  auto inst_or = Instance(sample.instance_id);
-  if (!inst_or.ok()) return inst_or.status();
-  InstanceState& inst = *inst_or.value();
-  auto ts = static_cast<int64_t>(std::floor(ToEpochSeconds(sample.time)));
-  if (ts < inst.sealed_through[1]) {
-    std::lock_guard s(stats_mu_);
-    stats_.late_points_dropped += static_cast<int64_t>(sample.points.size());
-    return Status::Ok();
-  }
-  std::vector<std::string_view> names;
-  std::vector<double> values;
-  names.reserve(sample.points.size());
-  values.reserve(sample.points.size());
+  const auto ts = static_cast<int64_t>(std::floor(ToEpochSeconds(sample.time)));
+  std::vector<NamedMetricPeriod> points;
+  points.reserve(sample.points.size());
   for (const model::MetricPoint& p : sample.points) {
     if (!std::isfinite(p.value)) {
       NoteInvalid(sample.instance_id, p.name, 1);
       continue;
     }
-    names.push_back(p.name);
-    values.push_back(p.value);
+    points.push_back({p.name, {ts, p.value, p.value, p.value, 1}});
   }
+  std::lock_guard lock(write_mu_);
+  auto inst = Instance(sample.instance_id);
+  if (!inst.ok()) return inst.status();
+  if (ts < inst.value()->sealed_through[1]) {
+    std::lock_guard s(stats_mu_);
+    stats_.late_points_dropped += static_cast<int64_t>(sample.points.size());
+    return Status::Ok();
+  }
+  return Write(*inst.value(), points, ts);
+}
+
+Status MetricStore::MergeMetricPeriods(const std::string& instance, std::span<const NamedMetricPeriod> periods) {
+  for (const NamedMetricPeriod& n : periods) {
+    const MetricPeriod& p = n.period;
+    if (p.count < 1 || !std::isfinite(p.sum) || !std::isfinite(p.min) || !std::isfinite(p.max) || p.min > p.max)
+      return Status::InvalidArgument("metric " + n.name + " of " + instance +
+                                     ": an aggregate needs count >= 1, min <= max and finite values");
+  }
+  if (periods.empty()) return Status::Ok();
+  int64_t newest = periods.front().period.start;
+  for (const NamedMetricPeriod& n : periods) newest = std::max(newest, n.period.start);
+  std::lock_guard lock(write_mu_);
+  auto inst = Instance(instance);
+  if (!inst.ok()) return inst.status();
+  return Write(*inst.value(), periods, newest);
+}
+
+Status MetricStore::Write(InstanceState& inst, std::span<const NamedMetricPeriod> periods, int64_t newest) {
+  std::vector<std::string_view> names;
+  names.reserve(periods.size());
+  for (const NamedMetricPeriod& n : periods) names.push_back(n.name);
   auto ids = Intern(metric_dict_, names);
   if (!ids.ok()) return ids.status();
   std::vector<uint32_t> new_metrics;
@@ -308,19 +327,35 @@ Status MetricStore::AppendMetricSample(const model::MetricSample& sample) {
   Transaction tx(*writer_);
   DBI_RETURN_IF_ERROR(tx.Begin());
   auto sealed = inst.sealed_through;
-  const int64_t seal_to = FloorTo(ts - kSealGraceSeconds, 60);
+  const int64_t seal_to = FloorTo(newest - kSealGraceSeconds, 60);
   if (seal_to > sealed[1]) DBI_RETURN_IF_ERROR(Seal(inst, seal_to, sealed));
   auto up = writer_->Prepare(
-      "INSERT INTO live_point(inst, metric, ts, sum, min, max, count) VALUES(?1, ?2, ?3, ?4, ?4, ?4, 1) "
+      "INSERT INTO live_point(inst, metric, ts, sum, min, max, count) VALUES(?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT(inst, metric, ts) DO UPDATE SET sum = sum + excluded.sum, min = MIN(min, excluded.min), "
-      "max = MAX(max, excluded.max), count = count + 1");
+      "max = MAX(max, excluded.max), count = count + excluded.count");
   if (!up.ok()) return up.status();
-  for (size_t i = 0; i < values.size(); ++i)
-    DBI_RETURN_IF_ERROR(up->Bind(1, inst.id).Bind(2, int64_t{ids.value()[i]}).Bind(3, ts).BindReal(4, values[i]).Run());
+  std::vector<std::pair<uint32_t, MetricPeriod>> late;
+  for (size_t i = 0; i < periods.size(); ++i) {
+    const MetricPeriod& p = periods[i].period;
+    if (p.start < sealed[1]) {
+      late.emplace_back(ids.value()[i], p);
+      continue;
+    }
+    DBI_RETURN_IF_ERROR(up->Bind(1, inst.id)
+                            .Bind(2, int64_t{ids.value()[i]})
+                            .Bind(3, p.start)
+                            .BindReal(4, p.sum)
+                            .BindReal(5, p.min)
+                            .BindReal(6, p.max)
+                            .Bind(7, p.count)
+                            .Run());
+  }
+  if (!late.empty()) DBI_RETURN_IF_ERROR(MergeSealed(inst, sealed, late));
   if (!new_metrics.empty()) {
     auto known = writer_->Prepare("INSERT OR IGNORE INTO instance_metric(inst, metric, last) VALUES(?, ?, ?)");
     if (!known.ok()) return known.status();
-    for (uint32_t id : new_metrics) DBI_RETURN_IF_ERROR(known->Bind(1, inst.id).Bind(2, int64_t{id}).Bind(3, ts).Run());
+    for (uint32_t id : new_metrics)
+      DBI_RETURN_IF_ERROR(known->Bind(1, inst.id).Bind(2, int64_t{id}).Bind(3, newest).Run());
   }
   DBI_RETURN_IF_ERROR(tx.Commit());
   inst.sealed_through = sealed;
@@ -329,7 +364,88 @@ Status MetricStore::AppendMetricSample(const model::MetricSample& sample) {
     inst.metrics.insert(new_metrics.begin(), new_metrics.end());
   }
   std::lock_guard s(stats_mu_);
-  stats_.points_written += static_cast<int64_t>(values.size());
+  stats_.points_written += static_cast<int64_t>(periods.size());
+  return Status::Ok();
+}
+
+Status MetricStore::MergeSealed(const InstanceState& inst, const std::array<int64_t, kTiers.size()>& sealed,
+                                const std::vector<std::pair<uint32_t, MetricPeriod>>& late) {
+  // Per minute block: metric -> second -> aggregate to add.
+  std::map<int64_t, std::map<uint32_t, std::map<int64_t, MetricPeriod>>> seconds;
+  // Per (tier index, period start) of sealed rollups: metric -> aggregate to add.
+  std::map<std::pair<size_t, int64_t>, std::map<uint32_t, MetricPeriod>> rollups;
+  for (const auto& [metric, p] : late) {
+    MetricPeriod& sec = seconds[FloorTo(p.start, 60)][metric].try_emplace(p.start, MetricPeriod{p.start}).first->second;
+    sec.Merge(p);
+    for (size_t t = 1; t < kTiers.size(); ++t) {
+      const int64_t start = FloorTo(p.start, kTiers[t]);
+      if (start >= sealed[t]) break;  // this tier and coarser ones roll it up when they seal
+      MetricPeriod& agg = rollups[{t, start}].try_emplace(metric, MetricPeriod{start}).first->second;
+      agg.Merge(p);
+    }
+  }
+  auto get_block = writer_->Prepare("SELECT data FROM point_block WHERE inst = ? AND start = ?");
+  auto put_block = writer_->Prepare("INSERT OR REPLACE INTO point_block(inst, start, data) VALUES(?, ?, ?)");
+  if (!get_block.ok()) return get_block.status();
+  if (!put_block.ok()) return put_block.status();
+  for (const auto& [minute, by_metric] : seconds) {
+    std::map<uint32_t, std::map<int64_t, MetricPeriod>> merged;
+    get_block->Bind(1, inst.id).Bind(2, minute);
+    auto row = get_block->Step();
+    if (!row.ok()) return row.status();
+    if (row.value()) {
+      auto raw = codec::Decompress(get_block->Blob(0));
+      if (!raw.ok()) return raw.status();
+      auto stored = DecodeSecondBlock(raw.value(), minute);
+      if (!stored.ok()) return stored.status();
+      for (const SeriesSeconds& s : stored.value())
+        for (const MetricPeriod& p : s.seconds) merged[s.metric][p.start] = p;
+    }
+    get_block->Reset();
+    for (const auto& [metric, secs] : by_metric)
+      for (const auto& [ts, p] : secs) merged[metric].try_emplace(ts, MetricPeriod{ts}).first->second.Merge(p);
+    std::vector<SeriesSeconds> series;
+    for (const auto& [metric, secs] : merged) {
+      series.push_back({metric, {}});
+      for (const auto& [ts, p] : secs) series.back().seconds.push_back(p);
+    }
+    auto packed = codec::Compress(EncodeSecondBlock(minute, series), options_.zstd_level);
+    if (!packed.ok()) return packed.status();
+    DBI_RETURN_IF_ERROR(put_block->Bind(1, inst.id).Bind(2, minute).BindBlob(3, packed.value()).Run());
+  }
+  auto get_roll = writer_->Prepare("SELECT data FROM metric_rollup WHERE inst = ? AND tier = ? AND start = ?");
+  auto put_roll = writer_->Prepare("INSERT OR REPLACE INTO metric_rollup(inst, tier, start, data) VALUES(?, ?, ?, ?)");
+  if (!get_roll.ok()) return get_roll.status();
+  if (!put_roll.ok()) return put_roll.status();
+  for (const auto& [key, by_metric] : rollups) {
+    const auto& [t, start] = key;
+    std::map<uint32_t, MetricPeriod> merged;
+    get_roll->Bind(1, inst.id).Bind(2, int64_t{kTiers[t]}).Bind(3, start);
+    auto row = get_roll->Step();
+    if (!row.ok()) return row.status();
+    if (row.value()) {
+      auto raw = codec::Decompress(get_roll->Blob(0));
+      if (!raw.ok()) return raw.status();
+      auto stored = DecodeRollup(raw.value(), start);
+      if (!stored.ok()) return stored.status();
+      for (const SeriesStat& s : stored.value()) merged[s.metric] = s.stat;
+    }
+    get_roll->Reset();
+    for (const auto& [metric, p] : by_metric) merged.try_emplace(metric, MetricPeriod{start}).first->second.Merge(p);
+    std::vector<SeriesStat> stats;
+    for (const auto& [metric, p] : merged) stats.push_back({metric, p});
+    auto packed = codec::Compress(EncodeRollup(stats), options_.zstd_level);
+    if (!packed.ok()) return packed.status();
+    DBI_RETURN_IF_ERROR(
+        put_roll->Bind(1, inst.id).Bind(2, int64_t{kTiers[t]}).Bind(3, start).BindBlob(4, packed.value()).Run());
+  }
+  // The newest sealed second of each metric, as Seal() keeps it.
+  std::map<uint32_t, int64_t> newest;
+  for (const auto& [metric, p] : late) newest[metric] = std::max(newest[metric], p.start);
+  auto last = writer_->Prepare("UPDATE instance_metric SET last = MAX(last, ?) WHERE inst = ? AND metric = ?");
+  if (!last.ok()) return last.status();
+  for (const auto& [metric, ts] : newest)
+    DBI_RETURN_IF_ERROR(last->Bind(1, ts).Bind(2, inst.id).Bind(3, int64_t{metric}).Run());
   return Status::Ok();
 }
 

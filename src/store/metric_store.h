@@ -17,6 +17,7 @@
 #include <mutex>
 #include <set>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -46,6 +47,13 @@ struct StatementPeriod {
   int64_t start = 0;
   double seconds = 0;                                // covered by the stored intervals in the period
   std::vector<std::pair<std::string, double>> sums;  // per counter name (sorted)
+};
+
+// One pre-aggregated value of a metric: the second it belongs to
+// (period.start, epoch seconds) and the sum/min/max/count of its values.
+struct NamedMetricPeriod {
+  std::string name;
+  MetricPeriod period;
 };
 
 struct MetricStoreStats {
@@ -84,6 +92,16 @@ class MetricStore final : public model::MetricSink {
   // `to` is not after `from`.
   Status AppendStatementSample(const model::StatementStatsSample& sample);
 
+  // Adds pre-aggregated values to an instance's metrics, in any time order
+  // (CloudWatch PutMetricData: statistic sets, values with counts, backfill).
+  // Seconds of minutes not yet sealed merge into the live rows like
+  // AppendMetricSample's points (sealing advances the same way, from the
+  // newest second); seconds of sealed minutes merge into the stored minute
+  // block and into every sealed rollup period holding them, so each tier
+  // stays exact. One transaction. InvalidArgument (nothing stored) unless
+  // every period has count >= 1, min <= max and finite values.
+  Status MergeMetricPeriods(const std::string& instance, std::span<const NamedMetricPeriod> periods);
+
   // Seals minutes (and rolls up tiers) of instances that stopped sending,
   // rolls up finished statement hours, and deletes data past retention.
   // Called every minute by the app.
@@ -91,6 +109,9 @@ class MetricStore final : public model::MetricSink {
 
   // Names of metrics the instance has any stored value for, sorted.
   std::vector<std::string> MetricNames(const std::string& instance) const;
+  // Instances (series keys: metrics/ stores CloudWatch custom metrics under
+  // keys of its own) with any stored metric value, sorted.
+  std::vector<std::string> InstanceNames() const;
 
   // Periods of `period` seconds (one of kTiers) starting in [from, to) that
   // hold at least one value, in time order, each with sum/min/max/count of
@@ -179,6 +200,14 @@ class MetricStore final : public model::MetricSink {
   Status SealTier(const InstanceState& inst, size_t tier_index, int64_t up_to,
                   std::array<int64_t, kTiers.size()>& sealed);
   Status SealHours(const InstanceState& inst, int64_t up_to, int64_t& through);
+  // REQUIRES: write_mu_. Stores the values in one transaction: sealing
+  // advances up to `newest` less the grace, then values of sealed minutes go
+  // to MergeSealed, the rest to the live rows.
+  Status Write(InstanceState& inst, std::span<const NamedMetricPeriod> periods, int64_t newest);
+  // REQUIRES: write_mu_, open transaction. Merges values of sealed minutes
+  // into their point blocks and the sealed rollups (MergeMetricPeriods).
+  Status MergeSealed(const InstanceState& inst, const std::array<int64_t, kTiers.size()>& sealed,
+                     const std::vector<std::pair<uint32_t, MetricPeriod>>& late);
   Status DeleteExpired(int64_t now_s);
   void NoteWriteError(const Status& st);
   void NoteInvalid(const std::string& instance, std::string_view name, int64_t n);

@@ -46,6 +46,15 @@ std::vector<std::string> MetricStore::MetricNames(const std::string& instance) c
   return out;
 }
 
+std::vector<std::string> MetricStore::InstanceNames() const {
+  std::vector<std::string> out;
+  std::shared_lock dict(dict_mu_);
+  for (const auto& [name, st] : instances_)
+    if (!st.metrics.empty()) out.push_back(name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<std::string> MetricStore::CounterNames() const {
   std::shared_lock dict(dict_mu_);
   return counter_dict_.names;

@@ -177,6 +177,55 @@ TEST_F(MetricStoreTest, MetricNamesArePerInstanceAndSorted) {
   EXPECT_EQ(store_->MetricNames("pg1"), want);
 }
 
+TEST_F(MetricStoreTest, MergedAggregatesInAnyOrderKeepEveryTierExact) {
+  // Aggregates (statistic sets) over 2 h 10 min arrive out of order: a first
+  // pass in time order with gaps, then the gaps backfilled newest first, long
+  // after their minutes, 5-minute periods and the first hour were sealed,
+  // with a Maintain() in between sealing the rest.
+  auto merge = [&](int64_t s) {
+    const double a = Quarter(s, 1), b = Quarter(s, 2);
+    const MetricPeriod p{kT0 + s, a + b + 1, std::min(a, b), std::max(a, b) + 1, 3};
+    MetricPeriod& r = ref_["agg"][kT0 + s];
+    r.start = kT0 + s;
+    r.Merge(p);
+    const NamedMetricPeriod one[] = {{"agg", p}};
+    ASSERT_TRUE(store_->MergeMetricPeriods("pg1", one).ok());
+  };
+  for (int64_t s = 0; s < 7800; ++s)
+    if (s % 7 != 3) merge(s);
+  ASSERT_TRUE(store_->Maintain(FromEpochSeconds(kT0 + 7900)).ok());
+  for (int64_t s = 7799; s >= 0; --s)
+    if (s % 7 == 3) merge(s);
+  merge(5);  // a second that already holds an aggregate
+  auto check = [&] {
+    ExpectReads("agg", 1, kT0, kT0 + 7800);
+    ExpectReads("agg", 60, kT0, kT0 + 7800);
+    ExpectReads("agg", 300, kT0, kT0 + 7800);
+    ExpectReads("agg", 3600, kT0, kT0 + 3 * 3600);
+    ExpectReads("agg", 86400, kT0, kT0 + kDay);
+  };
+  check();
+  Reopen();
+  check();
+  EXPECT_EQ(store_->stats().late_points_dropped, 0);
+  // Collector points beside merged ones: one instance, one sealing state.
+  Put(kT0 + 7801, {{"agg", 2}});
+  ExpectReads("agg", 60, kT0 + 7740, kT0 + 7860);
+}
+
+TEST_F(MetricStoreTest, MergeRejectsMalformedAggregatesAndListsInstances) {
+  const NamedMetricPeriod bad[] = {{"m", {kT0, 1, 1, 1, 1}}, {"m", {kT0, 1, 2, 1, 1}}};
+  EXPECT_EQ(store_->MergeMetricPeriods("cw", bad).code(), StatusCode::kInvalidArgument);
+  const NamedMetricPeriod zero[] = {{"m", {kT0, 0, 0, 0, 0}}};
+  EXPECT_EQ(store_->MergeMetricPeriods("cw", zero).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(store_->InstanceNames().empty()) << "nothing of a rejected batch is stored";
+  const NamedMetricPeriod good[] = {{"m", {kT0, 1, 1, 1, 1}}};
+  ASSERT_TRUE(store_->MergeMetricPeriods("cw", good).ok());
+  Put(kT0, {{"x", 1}});
+  EXPECT_EQ(store_->InstanceNames(), (std::vector<std::string>{"cw", "pg1"}));
+  EXPECT_EQ(store_->MetricNames("cw"), std::vector<std::string>{"m"});
+}
+
 TEST_F(MetricStoreTest, RetentionDeletesEachTierInTurn) {
   Reopen({.retention = {.one_second = Days(1),
                         .one_minute = Days(2),

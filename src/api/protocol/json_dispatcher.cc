@@ -7,8 +7,8 @@
 
 namespace dbinsight::api::protocol {
 
-JsonDispatcher::JsonDispatcher(std::string target_prefix, const ErrorVocabulary& errors)
-    : prefix_(std::move(target_prefix)), errors_(errors) {}
+JsonDispatcher::JsonDispatcher(std::string target_prefix, const ErrorVocabulary& errors, JsonProtocol protocol)
+    : prefix_(std::move(target_prefix)), errors_(errors), protocol_(protocol) {}
 
 void JsonDispatcher::Register(std::string operation, JsonHandler handler) {
   handlers_.insert_or_assign(std::move(operation), std::move(handler));
@@ -23,10 +23,11 @@ HttpResponse JsonDispatcher::Dispatch(const HttpRequest& request, const RequestC
   std::string target = request.Header("X-Amz-Target");
   std::string_view operation = std::string_view(target).substr(prefix_.size() + 1);
   auto it = handlers_.find(operation);
-  if (it == handlers_.end()) return UnknownOperationResponse(target, context.request_id);
+  if (it == handlers_.end()) return UnknownOperationResponse(target, context.request_id, protocol_);
 
   auto invalid = [&](std::string message) {
-    return JsonErrorResponse(ToAwsError(Status::InvalidArgument(std::move(message)), errors_), context.request_id);
+    return JsonErrorResponse(ToAwsError(Status::InvalidArgument(std::move(message)), errors_), context.request_id,
+                             protocol_);
   };
   // botocore always sends at least "{}"; treat an empty body the same way.
   nlohmann::json body = nlohmann::json::object();
@@ -48,19 +49,19 @@ HttpResponse JsonDispatcher::Dispatch(const HttpRequest& request, const RequestC
   if (!result.ok()) {
     AwsError error = ToAwsError(result.status(), errors_);
     if (error.http_status >= 500) log::Warn("{} {}: {}", target, context.request_id, result.status().ToString());
-    return JsonErrorResponse(error, context.request_id);
+    return JsonErrorResponse(error, context.request_id, protocol_);
   }
   HttpResponse r;
-  r.content_type = "application/x-amz-json-1.1";
+  r.content_type = JsonContentType(protocol_);
   r.body = result.value().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   r.headers.emplace("x-amzn-RequestId", context.request_id);
   return r;
 }
 
-HttpResponse UnknownOperationResponse(std::string_view target, const std::string& request_id) {
+HttpResponse UnknownOperationResponse(std::string_view target, const std::string& request_id, JsonProtocol protocol) {
   std::string message = target.empty() ? std::string("Missing X-Amz-Target header")
                                        : fmt::format("Unknown operation {}", EchoValue(target));
-  return JsonErrorResponse(AwsError{std::string(kUnknownOperation), message, 400, true}, request_id);
+  return JsonErrorResponse(AwsError{std::string(kUnknownOperation), message, 400, true}, request_id, protocol);
 }
 
 }  // namespace dbinsight::api::protocol

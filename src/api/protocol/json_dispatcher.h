@@ -1,5 +1,6 @@
-// JsonDispatcher: the AWS JSON 1.1 protocol for one service. Requests are
-// POST / with "X-Amz-Target: <prefix>.<Operation>" and a JSON object body;
+// JsonDispatcher: the AWS JSON 1.1 or 1.0 protocol (errors.h JsonProtocol)
+// for one service. Requests are POST / with "X-Amz-Target:
+// <prefix>.<Operation>" and a JSON object body;
 // the dispatcher parses the body, calls the operation's handler and renders
 // its result or error (errors.h). Register() every operation before serving;
 // after that Dispatch() is const and safe to call from many threads.
@@ -26,7 +27,8 @@ class JsonDispatcher {
  public:
   // target_prefix: e.g. "PerformanceInsightsv20180227". The vocabulary must
   // outlive the dispatcher (services declare it constexpr).
-  JsonDispatcher(std::string target_prefix, const ErrorVocabulary& errors);
+  JsonDispatcher(std::string target_prefix, const ErrorVocabulary& errors,
+                 JsonProtocol protocol = JsonProtocol::kJson11);
 
   void Register(std::string operation, JsonHandler handler);
 
@@ -42,10 +44,12 @@ class JsonDispatcher {
  private:
   std::string prefix_;
   const ErrorVocabulary& errors_;
+  JsonProtocol protocol_;
   std::map<std::string, JsonHandler, std::less<>> handlers_;
 };
 
 // 400 UnknownOperationException for a target no dispatcher accepts.
-HttpResponse UnknownOperationResponse(std::string_view target, const std::string& request_id);
+HttpResponse UnknownOperationResponse(std::string_view target, const std::string& request_id,
+                                      JsonProtocol protocol = JsonProtocol::kJson11);
 
 }  // namespace dbinsight::api::protocol

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 
 #include "api/protocol/timestamps.h"
 #include "api/protocol/utf8.h"
@@ -42,6 +44,8 @@ std::string_view PatternText(Pattern p) {
     case Pattern::kIdentifier: return "^[a-zA-Z0-9-]+$";
     case Pattern::kSanitized: return "^[a-zA-Z0-9-_\\.:/*)( ]+$";
     case Pattern::kNextToken: return "^[a-zA-Z0-9_=-]+$";
+    case Pattern::kPrintable:
+      return "^[\\x20-\\x7E]*[\\x21-\\x7E][\\x20-\\x7E]*$";
   }
   return "";
 }
@@ -62,22 +66,26 @@ bool MatchesPattern(std::string_view v, Pattern p) {
       return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '=' || c == '-';
       });
+    case Pattern::kPrintable:
+      return std::all_of(v.begin(), v.end(), [](char c) { return c >= 0x20 && c <= 0x7e; }) &&
+             std::any_of(v.begin(), v.end(), [](char c) { return c > 0x20 && c <= 0x7e; });
   }
   return false;
 }
 
-std::string MissingParameterMessage(std::string_view path) {
-  return fmt::format("Missing required parameter {}", path);
-}
-
-ObjectReader::ObjectReader(const nlohmann::json& value, std::string path, ParamErrors& errors)
-    : object_(value.is_object() ? &value : nullptr), path_(std::move(path)), errors_(&errors) {
+ObjectReader::ObjectReader(const nlohmann::json& value, std::string path, ParamErrors& errors, InputStyle style)
+    : object_(value.is_object() ? &value : nullptr), path_(std::move(path)), errors_(&errors), style_(style) {
   if (!object_) TypeError(path_.empty() ? "request body" : path_, value, "object");
 }
 
 std::string ObjectReader::PathOf(std::string_view name) const {
   if (path_.empty()) return std::string(name);
   return fmt::format("{}.{}", path_, name);
+}
+
+std::string ObjectReader::ElementPath(std::string_view list_path, size_t i) const {
+  return style_ == InputStyle::kQuery ? fmt::format("{}.member.{}", list_path, i + 1)
+                                      : fmt::format("{}[{}]", list_path, i);
 }
 
 void ObjectReader::TypeError(const std::string& path, const nlohmann::json& value,
@@ -143,11 +151,20 @@ std::optional<std::string> ObjectReader::String(std::string_view name, const Str
 }
 
 std::optional<int64_t> ObjectReader::Int(std::string_view name, const IntRule& rule) {
-  const nlohmann::json* v = Find(name, rule.required);
-  if (!v) return std::nullopt;
+  const nlohmann::json* found = Find(name, rule.required);
+  if (!found) return std::nullopt;
   std::string path = PathOf(name);
+  // Query style: the digits as a JSON number, so one set of checks follows.
+  nlohmann::json parsed;
+  if (style_ == InputStyle::kQuery && found->is_string()) {
+    const std::string& text = found->get_ref<const std::string&>();
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec == std::errc() && end == text.data() + text.size()) parsed = n;
+  }
+  const nlohmann::json* v = parsed.is_null() ? found : &parsed;
   if (!v->is_number_integer()) {
-    TypeError(path, *v, "integer");
+    TypeError(path, *found, "integer");
     return std::nullopt;
   }
   // A huge unsigned value does not fit int64: report it as above the maximum.
@@ -175,6 +192,42 @@ std::optional<int64_t> ObjectReader::Int(std::string_view name, const IntRule& r
   return n;
 }
 
+std::optional<double> ObjectReader::Number(const std::string& path, const nlohmann::json& v) {
+  if (v.is_number()) return v.get<double>();
+  if (style_ == InputStyle::kQuery && v.is_string()) {
+    const std::string& text = v.get_ref<const std::string&>();
+    double d = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+    if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) return d;
+  }
+  TypeError(path, v, "float");
+  return std::nullopt;
+}
+
+std::optional<double> ObjectReader::Double(std::string_view name, bool required) {
+  const nlohmann::json* v = Find(name, required);
+  if (!v) return std::nullopt;
+  std::string path = PathOf(name);
+  std::optional<double> d = Number(path, *v);
+  if (d && !std::isfinite(*d)) {
+    InvalidValue(name, Echo(*v), "valid values: finite numbers");
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<bool> ObjectReader::Bool(std::string_view name, bool required) {
+  const nlohmann::json* v = Find(name, required);
+  if (!v) return std::nullopt;
+  if (v->is_boolean()) return v->get<bool>();
+  if (style_ == InputStyle::kQuery && v->is_string()) {
+    if (*v == "true") return true;
+    if (*v == "false") return false;
+  }
+  TypeError(PathOf(name), *v, "boolean");
+  return std::nullopt;
+}
+
 std::optional<WallTime> ObjectReader::Timestamp(std::string_view name, bool required) {
   const nlohmann::json* v = Find(name, required);
   if (!v) return std::nullopt;
@@ -193,32 +246,60 @@ std::optional<WallTime> ObjectReader::Timestamp(std::string_view name, bool requ
   return t;
 }
 
-std::optional<std::vector<std::string>> ObjectReader::StringList(std::string_view name, const ListRule& list,
-                                                                 const StringRule& item) {
-  const nlohmann::json* v = Find(name, list.required);
-  if (!v) return std::nullopt;
+const nlohmann::json* ObjectReader::FindList(std::string_view name, const ListRule& rule) {
+  const nlohmann::json* v = Find(name, rule.required);
+  if (!v) return nullptr;
+  static const nlohmann::json kEmptyList = nlohmann::json::array();
+  if (style_ == InputStyle::kQuery && *v == "") v = &kEmptyList;
   std::string path = PathOf(name);
   if (!v->is_array()) {
     TypeError(path, *v, "list");
-    return std::nullopt;
+    return nullptr;
   }
-  if (v->size() < list.min_items || v->size() > list.max_items) {
-    bool low = v->size() < list.min_items;
-    errors_->Add(Status::InvalidArgument(fmt::format("Invalid length for parameter {}, value: {}, valid {} length: {}",
-                                                     path, v->size(), low ? "min" : "max",
-                                                     low ? list.min_items : list.max_items)));
-    return std::nullopt;
+  if (v->size() < rule.min_items || v->size() > rule.max_items) {
+    bool low = v->size() < rule.min_items;
+    errors_->Add(
+        Status::InvalidArgument(fmt::format("Invalid length for parameter {}, value: {}, valid {} length: {}", path,
+                                            v->size(), low ? "min" : "max", low ? rule.min_items : rule.max_items)));
+    return nullptr;
   }
+  return v;
+}
+
+std::optional<std::vector<std::string>> ObjectReader::StringList(std::string_view name, const ListRule& list,
+                                                                 const StringRule& item) {
+  const nlohmann::json* v = FindList(name, list);
+  if (!v) return std::nullopt;
+  std::string path = PathOf(name);
   std::vector<std::string> out;
   for (size_t i = 0; i < v->size(); ++i) {
     const nlohmann::json& e = (*v)[i];
-    std::string item_path = fmt::format("{}[{}]", path, i);
+    std::string item_path = ElementPath(path, i);
     if (!e.is_string()) {
       TypeError(item_path, e, "string");
       return std::nullopt;
     }
     if (!CheckString(item_path, e.get_ref<const std::string&>(), item)) return std::nullopt;
     out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<std::vector<double>> ObjectReader::DoubleList(std::string_view name, const ListRule& list) {
+  const nlohmann::json* v = FindList(name, list);
+  if (!v) return std::nullopt;
+  std::string path = PathOf(name);
+  std::vector<double> out;
+  for (size_t i = 0; i < v->size(); ++i) {
+    std::string item_path = ElementPath(path, i);
+    std::optional<double> d = Number(item_path, (*v)[i]);
+    if (!d) return std::nullopt;
+    if (!std::isfinite(*d)) {
+      errors_->Add(Status::InvalidArgument(fmt::format(
+          "Invalid value for parameter {}, value: {}, valid values: finite numbers", item_path, Echo((*v)[i]))));
+      return std::nullopt;
+    }
+    out.push_back(*d);
   }
   return out;
 }
@@ -254,32 +335,21 @@ std::optional<ObjectReader> ObjectReader::Object(std::string_view name, bool req
     TypeError(PathOf(name), *v, "structure");
     return std::nullopt;
   }
-  return ObjectReader(*v, PathOf(name), *errors_);
+  return ObjectReader(*v, PathOf(name), *errors_, style_);
 }
 
 std::vector<ObjectReader> ObjectReader::ObjectList(std::string_view name, const ListRule& rule) {
-  const nlohmann::json* v = Find(name, rule.required);
+  const nlohmann::json* v = FindList(name, rule);
   if (!v) return {};
   std::string path = PathOf(name);
-  if (!v->is_array()) {
-    TypeError(path, *v, "list");
-    return {};
-  }
-  if (v->size() < rule.min_items || v->size() > rule.max_items) {
-    bool low = v->size() < rule.min_items;
-    errors_->Add(Status::InvalidArgument(fmt::format("Invalid length for parameter {}, value: {}, valid {} length: {}",
-                                                     path, v->size(), low ? "min" : "max",
-                                                     low ? rule.min_items : rule.max_items)));
-    return {};
-  }
   std::vector<ObjectReader> out;
   for (size_t i = 0; i < v->size(); ++i) {
-    std::string item_path = fmt::format("{}[{}]", path, i);
+    std::string item_path = ElementPath(path, i);
     if (!(*v)[i].is_object()) {
       TypeError(item_path, (*v)[i], "structure");
       return {};
     }
-    out.emplace_back((*v)[i], item_path, *errors_);
+    out.emplace_back((*v)[i], item_path, *errors_, style_);
   }
   return out;
 }

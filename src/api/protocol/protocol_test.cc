@@ -7,6 +7,7 @@
 #include "api/protocol/pagination.h"
 #include "api/protocol/params.h"
 #include "api/protocol/query_dispatcher.h"
+#include "api/protocol/query_json.h"
 #include "api/protocol/request_context.h"
 #include "api/protocol/timestamps.h"
 #include "api/protocol/utf8.h"
@@ -244,6 +245,46 @@ TEST(ErrorsTest, StatusCodesMapThroughTheVocabulary) {
   EXPECT_EQ(ToAwsError(Status::Internal("x"), kTestErrors).code, "InternalServiceError");
 }
 
+TEST(ErrorsTest, FinerClientErrorsOnlyWhereTheVocabularyHasThem) {
+  constexpr ErrorVocabulary kQueryCompatible = {
+      .invalid_argument = {"InvalidParameterValue", 400, "InvalidParameterValueException"},
+      .not_found = {"ResourceNotFound", 404},
+      .unavailable = {"InternalServiceError", 500},
+      .resource_exhausted = {"Throttling", 400},
+      .internal = {"InternalServiceError", 500},
+      .missing_parameter = {"MissingParameter", 400, "MissingRequiredParameterException"},
+      .invalid_combination = {"InvalidParameterCombination", 400},
+  };
+  const Status missing = Status::InvalidArgument(MissingParameterMessage("MetricData[0].MetricName"));
+  const Status combination = Status::InvalidArgument(InvalidCombinationMessage("A and B are mutually exclusive"));
+  EXPECT_EQ(missing.message(), "Missing required parameter MetricData[0].MetricName");
+  EXPECT_EQ(combination.message(), "Invalid parameter combination: A and B are mutually exclusive");
+  AwsError e = ToAwsError(missing, kQueryCompatible);
+  EXPECT_EQ(e.code, "MissingParameter");
+  EXPECT_EQ(e.json_type, "MissingRequiredParameterException");
+  EXPECT_EQ(ToAwsError(combination, kQueryCompatible).code, "InvalidParameterCombination");
+  EXPECT_EQ(ToAwsError(combination, kQueryCompatible).json_type, "");
+  EXPECT_EQ(ToAwsError(Status::InvalidArgument("bad"), kQueryCompatible).code, "InvalidParameterValue");
+  // A vocabulary without them keeps its invalid-argument error.
+  EXPECT_EQ(ToAwsError(missing, kTestErrors).code, "InvalidArgumentException");
+  EXPECT_EQ(ToAwsError(combination, kTestErrors).code, "InvalidArgumentException");
+}
+
+TEST(ErrorsTest, Json10QueryCompatibleErrorShape) {
+  HttpResponse r = JsonErrorResponse({"MissingParameter", "m", 400, true, "MissingRequiredParameterException"}, "r1",
+                                     JsonProtocol::kJson10QueryCompatible);
+  EXPECT_EQ(r.content_type, "application/x-amz-json-1.0");
+  EXPECT_EQ(r.body, R"({"__type":"MissingRequiredParameterException","message":"m"})");
+  EXPECT_EQ(r.headers.at("x-amzn-query-error"), "MissingParameter;Sender");
+  r = JsonErrorResponse({"InternalServiceError", "x", 500, false}, "r2", JsonProtocol::kJson10QueryCompatible);
+  EXPECT_EQ(json::parse(r.body)["__type"], "InternalServiceError");
+  EXPECT_EQ(r.headers.at("x-amzn-query-error"), "InternalServiceError;Receiver");
+  // JSON 1.1 sends neither the shape name nor the header.
+  r = JsonErrorResponse({"MissingParameter", "m", 400, true, "MissingRequiredParameterException"}, "r3");
+  EXPECT_EQ(json::parse(r.body)["__type"], "MissingParameter");
+  EXPECT_FALSE(r.headers.contains("x-amzn-query-error"));
+}
+
 TEST(ErrorsTest, JsonErrorShape) {
   HttpResponse r = JsonErrorResponse({"InvalidArgumentException", "bad \"X\"", 400, true}, "req-1");
   EXPECT_EQ(r.status, 400);
@@ -386,6 +427,89 @@ TEST(QueryProtocolTest, IntegerParameters) {
   EXPECT_FALSE(QueryInt(p, "Absent", 20, 100).value().has_value());
   EXPECT_EQ(QueryInt(p, "Low", 20, 100).status().message(), "Invalid value 5 for Low. Must be between 20 and 100.");
   EXPECT_FALSE(QueryInt(p, "Bad", 20, 100).ok());
+}
+
+TEST(QueryJsonTest, UnflattensListsAndStructures) {
+  QueryParams p = ParseFormEncoded(
+                      "Action=GetMetricData&Version=2010-08-01&MetricDataQueries.member.2.Id=e1"
+                      "&MetricDataQueries.member.1.Id=m1&MetricDataQueries.member.1.MetricStat.Period=300"
+                      "&MetricDataQueries.member.1.MetricStat.Metric.Dimensions.member.1.Name=DBInstanceIdentifier"
+                      "&MetricDataQueries.member.10.Id=e9&Statistics.member.2=Maximum&Statistics.member.1=Average"
+                      "&Empty=&Values=&Values.member.1=1.5")
+                      .value();
+  EXPECT_EQ(QueryParamsToJson(p), json::parse(R"({
+    "Action": "GetMetricData", "Version": "2010-08-01",
+    "MetricDataQueries": [
+      {"Id": "m1", "MetricStat": {"Period": "300", "Metric": {"Dimensions": [{"Name": "DBInstanceIdentifier"}]}}},
+      {"Id": "e1"}, {"Id": "e9"}],
+    "Statistics": ["Average", "Maximum"], "Empty": "", "Values": ["1.5"]})"));
+  EXPECT_EQ(QueryParamsToJson({}), json::object());
+  EXPECT_EQ(QueryParamsToJson({{"A.member.x", "1"}}), json::parse(R"({"A": {"member": {"x": "1"}}})"));
+}
+
+TEST(QueryJsonTest, WritesJsonAsQueryXml) {
+  constexpr std::string_view kStamps[] = {"Timestamp", "Timestamps"};
+  constexpr std::string_view kMaps[] = {"ExtendedStatistics"};
+  json out = json::parse(R"({"Label": "a<b", "Datapoints": [{"Timestamp": 1700000000, "Sum": 2.5, "Count": 3,
+      "ExtendedStatistics": {"p99": 1.0}}], "Timestamps": [1700000000.25], "Empty": [], "Flag": true, "Skip": null})");
+  XmlWriter w;
+  WriteJsonAsXml(w, out, {.timestamps = kStamps, .maps = kMaps});
+  EXPECT_EQ(w.Take(),
+            "<Datapoints><member><Count>3</Count><ExtendedStatistics><entry><key>p99</key><value>1</value></entry>"
+            "</ExtendedStatistics><Sum>2.5</Sum><Timestamp>2023-11-14T22:13:20Z</Timestamp></member></Datapoints>"
+            "<Empty></Empty><Flag>true</Flag><Label>a&lt;b</Label>"
+            "<Timestamps><member>2023-11-14T22:13:20.250Z</member></Timestamps>");
+  EXPECT_EQ(FormatIsoTimestamp(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatIsoTimestamp(253402300799.5), "9999-12-31T23:59:59.500Z");
+}
+
+TEST(ParamsTest, QueryStyleParsesStringsAndNamesMembersTheQueryWay) {
+  json body = QueryParamsToJson(ParseFormEncoded("Period=300&Value=1.5e2&Flag=true&Values.member.1=1&Values.member.2=2"
+                                                 "&None=&MetricData.member.1.Unit=Bogus&Big=99999999999999999999")
+                                    .value());
+  ParamErrors errors;
+  ObjectReader r(body, "", errors, InputStyle::kQuery);
+  EXPECT_EQ(r.Int("Period", {}), 300);
+  EXPECT_EQ(r.Double("Value", false), 150);
+  EXPECT_EQ(r.Bool("Flag", false), true);
+  EXPECT_EQ(r.DoubleList("Values", {}), (std::vector<double>{1, 2}));
+  EXPECT_EQ(r.StringList("None", {}, {}), std::vector<std::string>{});
+  EXPECT_TRUE(r.ObjectList("None", {}).empty());
+  EXPECT_TRUE(errors.ok()) << errors.status().ToString();
+  std::vector<ObjectReader> data = r.ObjectList("MetricData", {});
+  ASSERT_EQ(data.size(), 1u);
+  constexpr std::string_view kUnits[] = {"Count"};
+  data[0].String("Unit", {.allowed = kUnits});
+  EXPECT_EQ(errors.status().message(),
+            "Invalid value for parameter MetricData.member.1.Unit, value: Bogus, valid values: Count");
+
+  auto first_error = [](std::string_view form, const std::function<void(ObjectReader&)>& read) {
+    json b = QueryParamsToJson(ParseFormEncoded(form).value());
+    ParamErrors e;
+    ObjectReader q(b, "", e, InputStyle::kQuery);
+    read(q);
+    return e.status().message();
+  };
+  EXPECT_EQ(first_error("Period=5x", [](ObjectReader& q) { q.Int("Period", {}); }),
+            "Invalid type for parameter Period, value: 5x, type: string, valid types: integer");
+  EXPECT_EQ(first_error("Value=nan", [](ObjectReader& q) { q.Double("Value", false); }),
+            "Invalid value for parameter Value, value: nan, valid values: finite numbers");
+  EXPECT_EQ(first_error("Flag=yes", [](ObjectReader& q) { q.Bool("Flag", false); }),
+            "Invalid type for parameter Flag, value: yes, type: string, valid types: boolean");
+  EXPECT_EQ(first_error("Values.member.1=1&Values.member.2=x", [](ObjectReader& q) { q.DoubleList("Values", {}); }),
+            "Invalid type for parameter Values.member.2, value: x, type: string, valid types: float");
+  EXPECT_EQ(first_error("Big=99999999999999999999", [](ObjectReader& q) { q.Int("Big", {}); }),
+            "Invalid type for parameter Big, value: 99999999999999999999, type: string, valid types: integer");
+  // JSON style keeps JSON types strict.
+  json strict = {{"Period", "300"}, {"Values", {1, "2"}}};
+  ParamErrors e;
+  ObjectReader j(strict, "", e);
+  EXPECT_FALSE(j.Int("Period", {}));
+  EXPECT_EQ(e.status().message(), "Invalid type for parameter Period, value: 300, type: string, valid types: integer");
+  ParamErrors e2;
+  ObjectReader j2(strict, "", e2);
+  EXPECT_FALSE(j2.DoubleList("Values", {}));
+  EXPECT_EQ(e2.status().message(), "Invalid type for parameter Values[1], value: 2, type: string, valid types: float");
 }
 
 TEST(RequestContextTest, ParsesTheSigV4Scope) {

@@ -1,5 +1,7 @@
 #include "api/protocol/timestamps.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -99,6 +101,19 @@ std::optional<WallTime> ParseTimestampString(std::string_view s) {
   double epoch = static_cast<double>(days) * 86400.0 + hour * 3600 + minute * 60 + second -
                  offset_minutes * 60 + fraction;
   return FromEpochSecondsChecked(epoch);
+}
+
+std::string FormatIsoTimestamp(double epoch_seconds) {
+  const auto millis = static_cast<int64_t>(std::llround(epoch_seconds * 1000));
+  const int64_t seconds = millis / 1000;
+  const auto days = std::chrono::sys_days(std::chrono::days(seconds / 86400));
+  const std::chrono::year_month_day ymd(days);
+  const int64_t in_day = seconds % 86400;
+  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
+                                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), in_day / 3600,
+                                in_day / 60 % 60, in_day % 60);
+  if (millis % 1000 != 0) out += fmt::format(".{:03}", millis % 1000);
+  return out + "Z";
 }
 
 }  // namespace dbinsight::api::protocol

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/clock.h"
@@ -21,5 +22,10 @@ std::optional<WallTime> FromEpochSecondsChecked(double seconds);
 // "2023-11-14T22:13:20.250Z", "2023-11-14 22:13:20", "...+01:00", "...-0530",
 // "...+01". A time without zone is UTC. nullopt when malformed or out of range.
 std::optional<WallTime> ParseTimestampString(std::string_view text);
+
+// "2023-11-14T22:13:20Z", with milliseconds when there are any
+// ("...20.250Z"): the query protocol's XML timestamps. REQUIRES: 0 <= seconds
+// < kMaxEpochSeconds.
+std::string FormatIsoTimestamp(double epoch_seconds);
 
 }  // namespace dbinsight::api::protocol

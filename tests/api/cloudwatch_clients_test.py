@@ -1,0 +1,346 @@
+"""The CloudWatch metric API through the real aws CLI and boto3 of whichever interpreter runs
+this file. The two generations speak different protocols to the same server:
+pyenv python3 (boto3 1.43, aws-cli 1.x) sends AWS JSON 1.0, /usr/bin/python3 (boto3 1.26,
+aws-cli 2.x) the form-encoded query protocol with XML replies.
+
+  PutReadTest   put-metric-data (single values, values with counts, statistic sets,
+                dimensions, storage resolution 1) read back exactly through
+                get-metric-statistics, get-metric-data and list-metrics (CLI and boto3),
+                plus a PutMetricData large enough for botocore 1.43 to gzip it
+  RdsTest       AWS/RDS DatabaseConnections of the sampled PostgreSQL equals the server's
+                own connection count, and ListMetrics lists the instance's metrics
+  ErrorsTest    invalid input gives the AWS error code naming the parameter, in each
+                protocol's spelling (query: MetricData.member.1.Unit, JSON: MetricData[0].Unit)
+
+Run: DBINSIGHT_BIN=build/src/app/dbinsight python3 tests/api/cloudwatch_clients_test.py -v
+"""
+
+import datetime
+import json
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+H = None  # one PostgreSQL + dbinsight for every class
+
+
+def setUpModule():
+    global H
+    H = harness.Harness().start()
+
+
+def tearDownModule():
+    if H is not None:
+        H.stop()
+
+
+def query_protocol():
+    """True when this generation speaks the query protocol (aws-cli 2.9 / boto3 1.26)."""
+    return H.cli_version >= 2
+
+
+def expected_exit_code():
+    return 254 if H.cli_version >= 2 else 255
+
+
+def param(json_path):
+    """A parameter path as the server names it to this generation: MetricData[0].Unit in
+    JSON, MetricData.member.1.Unit in the query protocol."""
+    if not query_protocol():
+        return json_path
+    out, i = "", 0
+    while i < len(json_path):
+        if json_path[i] == "[":
+            end = json_path.index("]", i)
+            out += ".member." + str(int(json_path[i + 1:end]) + 1)
+            i = end + 1
+        else:
+            out += json_path[i]
+            i += 1
+    return out
+
+
+def epoch(value):
+    """A response timestamp as epoch seconds: CLI v1 prints the JSON number, CLI v2 an
+    ISO string, boto3 gives a datetime."""
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return int(value.timestamp())
+
+
+def minute_base(minutes_ago):
+    """The start of a whole minute some minutes back: every test writes its own minutes."""
+    now = int(time.time())
+    return now - now % 60 - 60 * minutes_ago
+
+
+# The data each PutReadTest writes into its own minute (relative seconds, high resolution):
+# ten single values in separate seconds, a statistic set, and values with counts.
+def data_points(base, dims):
+    points = [{"MetricName": "Latency", "Dimensions": dims, "Timestamp": base + i, "Value": float(i),
+               "Unit": "Milliseconds", "StorageResolution": 1} for i in range(1, 11)]
+    points.append({"MetricName": "Latency", "Dimensions": dims, "Timestamp": base + 20, "Unit": "Milliseconds",
+                   "StorageResolution": 1,
+                   "StatisticValues": {"SampleCount": 4, "Sum": 400, "Minimum": 50, "Maximum": 150}})
+    points.append({"MetricName": "Latency", "Dimensions": dims, "Timestamp": base + 30, "Unit": "Milliseconds",
+                   "StorageResolution": 1, "Values": [200, 300], "Counts": [2, 1]})
+    return points
+
+
+# What the minute holds: 1..10, the set (4 values summing to 400, 50..150), 200, 200, 300.
+EXPECTED = {"SampleCount": 17.0, "Sum": 55.0 + 400 + 700, "Minimum": 1.0, "Maximum": 300.0}
+EXPECTED["Average"] = EXPECTED["Sum"] / EXPECTED["SampleCount"]
+# Nearest rank over 17 values; the 10 single values are exact: p50 is the 9th value (9),
+# p10 the 2nd (2).
+EXPECTED_PERCENTILES = {"p50": 9.0, "p10": 2.0}
+
+
+class PutReadTest(unittest.TestCase):
+    DIMS = [{"Name": "Shop", "Value": "eu"}, {"Name": "Host", "Value": "web-1"}]
+
+    def namespace(self, how):
+        return f"DbInsight/Test-{how}-{os.getpid()}"
+
+    def check_statistics(self, points):
+        self.assertEqual(len(points), 1, points)
+        p = points[0]
+        for stat, value in EXPECTED.items():
+            self.assertAlmostEqual(p[stat], value, places=9, msg=stat)
+        self.assertEqual(p["ExtendedStatistics"], EXPECTED_PERCENTILES)
+        self.assertEqual(p["Unit"], "Milliseconds")
+
+    def test_cli_put_then_read(self):
+        ns, base = self.namespace("cli"), minute_base(3)
+        data = data_points(base, self.DIMS)
+        for d in data:  # the CLI takes ISO or epoch timestamps; send ISO
+            d["Timestamp"] = datetime.datetime.fromtimestamp(d["Timestamp"], datetime.timezone.utc).isoformat()
+        rc, out, err = H.aws("cloudwatch", "put-metric-data", "--namespace", ns, "--metric-data", json.dumps(data))
+        self.assertEqual((rc, out), (0, ""), err)
+        # The short form of a single value.
+        rc, _, err = H.aws("cloudwatch", "put-metric-data", "--namespace", ns, "--metric-name", "Errors",
+                           "--value", "3", "--unit", "Count", "--dimensions", "Shop=eu",
+                           "--timestamp", str(base + 5), "--storage-resolution", "1")
+        self.assertEqual(rc, 0, err)
+
+        stats = H.aws_json("cloudwatch", "get-metric-statistics", "--namespace", ns, "--metric-name", "Latency",
+                           "--dimensions", "Name=Shop,Value=eu", "Name=Host,Value=web-1",
+                           "--start-time", str(base), "--end-time", str(base + 60), "--period", "60",
+                           "--statistics", "SampleCount", "Sum", "Average", "Minimum", "Maximum",
+                           "--extended-statistics", "p50", "p10")
+        self.assertEqual(stats["Label"], "Latency")
+        self.check_statistics(stats["Datapoints"])
+        self.assertEqual(epoch(stats["Datapoints"][0]["Timestamp"]), base)
+
+        queries = [{"Id": "m1", "MetricStat": {"Metric": {"Namespace": ns, "MetricName": "Latency",
+                                                          "Dimensions": self.DIMS},
+                                               "Period": 1, "Stat": "Sum"}},
+                   {"Id": "e1", "Expression": "m1 * 2", "Label": "double"}]
+        got = H.aws_json("cloudwatch", "get-metric-data", "--metric-data-queries", json.dumps(queries),
+                         "--start-time", str(base), "--end-time", str(base + 60), "--scan-by", "TimestampAscending")
+        results = {r["Id"]: r for r in got["MetricDataResults"]}
+        want = [(base + i, float(i)) for i in range(1, 11)] + [(base + 20, 400.0), (base + 30, 700.0)]
+        self.assertEqual([(epoch(t), v) for t, v in zip(results["m1"]["Timestamps"], results["m1"]["Values"])], want)
+        self.assertEqual(results["m1"]["Label"], "Latency")
+        self.assertEqual(results["e1"]["Label"], "double")
+        self.assertEqual(results["e1"]["Values"], [v * 2 for _, v in want])
+        self.assertEqual({r["StatusCode"] for r in results.values()}, {"Complete"})
+
+        listed = H.aws_json("cloudwatch", "list-metrics", "--namespace", ns)["Metrics"]
+        self.assertEqual(sorted((m["MetricName"], json.dumps(m["Dimensions"], sort_keys=True)) for m in listed), [
+            ("Errors", json.dumps([{"Name": "Shop", "Value": "eu"}], sort_keys=True)),
+            ("Latency", json.dumps(sorted(self.DIMS, key=lambda d: d["Name"]), sort_keys=True)),
+        ])
+        filtered = H.aws_json("cloudwatch", "list-metrics", "--namespace", ns, "--dimensions", "Name=Host")["Metrics"]
+        self.assertEqual([m["MetricName"] for m in filtered], ["Latency"])
+
+    def test_boto3_put_then_read(self):
+        cw = H.client("cloudwatch")
+        ns, base = self.namespace("boto3"), minute_base(5)
+        data = data_points(base, self.DIMS)
+        cw.put_metric_data(Namespace=ns, MetricData=data)
+        stats = cw.get_metric_statistics(Namespace=ns, MetricName="Latency", Dimensions=self.DIMS,
+                                         StartTime=base, EndTime=base + 60, Period=60,
+                                         Statistics=["SampleCount", "Sum", "Average", "Minimum", "Maximum"],
+                                         ExtendedStatistics=["p50", "p10"], Unit="Milliseconds")
+        self.check_statistics(stats["Datapoints"])
+        self.assertEqual(epoch(stats["Datapoints"][0]["Timestamp"]), base)
+        # Another unit: kept apart.
+        none = cw.get_metric_statistics(Namespace=ns, MetricName="Latency", Dimensions=self.DIMS,
+                                        StartTime=base, EndTime=base + 60, Period=60, Statistics=["Sum"],
+                                        Unit="Seconds")
+        self.assertEqual(none["Datapoints"], [])
+        got = cw.get_metric_data(
+            MetricDataQueries=[{"Id": "p", "MetricStat": {"Metric": {"Namespace": ns, "MetricName": "Latency",
+                                                                      "Dimensions": self.DIMS},
+                                                           "Period": 60, "Stat": "p50"}},
+                               {"Id": "n", "MetricStat": {"Metric": {"Namespace": ns, "MetricName": "Latency",
+                                                                      "Dimensions": self.DIMS},
+                                                           "Period": 60, "Stat": "SampleCount"}, "ReturnData": False},
+                               {"Id": "mean", "Expression": "SUM(METRICS()) / n"}],
+            StartTime=base, EndTime=base + 60)
+        results = {r["Id"]: r for r in got["MetricDataResults"]}
+        self.assertEqual(set(results), {"p", "mean"})
+        self.assertEqual(results["p"]["Values"], [9.0])
+        self.assertEqual(epoch(results["p"]["Timestamps"][0]), base)
+        self.assertAlmostEqual(results["mean"]["Values"][0], (9.0 + 17.0) / 17.0)
+        listed = cw.list_metrics(Namespace=ns, MetricName="Latency")["Metrics"]
+        self.assertEqual(listed, [{"Namespace": ns, "MetricName": "Latency",
+                                   "Dimensions": sorted(self.DIMS, key=lambda d: d["Name"])}])
+
+    def test_boto3_large_put_is_accepted(self):
+        # Over botocore 1.43's 10 KiB threshold: it arrives gzip-compressed (JSON 1.0).
+        cw = H.client("cloudwatch")
+        ns, base = self.namespace("large"), minute_base(7)
+        data = [{"MetricName": "Rows", "Dimensions": [{"Name": "Table", "Value": "t" * 200}],
+                 "Timestamp": base + i % 60, "Value": 1.0, "StorageResolution": 1} for i in range(600)]
+        self.assertGreater(len(json.dumps({"Namespace": ns, "MetricData": data})), 10 * 1024)
+        cw.put_metric_data(Namespace=ns, MetricData=data)
+        stats = cw.get_metric_statistics(Namespace=ns, MetricName="Rows", Dimensions=data[0]["Dimensions"],
+                                         StartTime=base, EndTime=base + 60, Period=60, Statistics=["SampleCount"])
+        self.assertEqual([p["SampleCount"] for p in stats["Datapoints"]], [600.0])
+
+
+class RdsTest(unittest.TestCase):
+    SESSIONS = 4
+
+    def server_connections(self):
+        # numbackends counts this psql too; the collector's reads do not see it.
+        return int(H.psql("select sum(numbackends) from pg_stat_database").strip()) - 1
+
+    def latest_cli(self):
+        end = int(time.time()) + 1
+        out = H.aws_json("cloudwatch", "get-metric-statistics", "--namespace", "AWS/RDS",
+                         "--metric-name", "DatabaseConnections",
+                         "--dimensions", f"Name=DBInstanceIdentifier,Value={harness.INSTANCE_ID}",
+                         "--start-time", str(end - 30), "--end-time", str(end), "--period", "1",
+                         "--statistics", "Maximum")
+        points = sorted(out["Datapoints"], key=lambda p: epoch(p["Timestamp"]))
+        return (points[-1]["Maximum"], points[-1]["Unit"]) if points else (None, None)
+
+    def test_database_connections_match_the_server(self):
+        for i in range(self.SESSIONS):
+            H.session(f"cw-conn-{i}")
+        harness.poll_until(lambda: int(H.psql("select count(*) from pg_stat_activity where application_name "
+                                              "like 'cw-conn-%'").strip()) == self.SESSIONS, 30,
+                           what="the extra sessions to connect")
+        state = {}
+
+        def matches():
+            want = self.server_connections()
+            got, unit = self.latest_cli()
+            state.update(want=want, got=got, unit=unit)
+            return got == want
+        harness.poll_until(matches, 30, every=0.5, what="CloudWatch DatabaseConnections to equal the server's count",
+                           detail=lambda: state)
+        self.assertEqual(state["unit"], "Count")
+        self.assertGreaterEqual(state["got"], self.SESSIONS + 1)  # the sessions and the collector itself
+        # boto3 reads the same series.
+        cw = H.client("cloudwatch")
+        end = int(time.time()) + 1
+        got = cw.get_metric_data(MetricDataQueries=[{"Id": "c", "MetricStat": {
+            "Metric": {"Namespace": "AWS/RDS", "MetricName": "DatabaseConnections",
+                       "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": harness.INSTANCE_ID}]},
+            "Period": 60, "Stat": "Maximum"}}], StartTime=end - 120, EndTime=end)
+        self.assertGreaterEqual(max(got["MetricDataResults"][0]["Values"]), self.SESSIONS + 1)
+        H.end_sessions("cw-conn-")
+
+    def test_list_metrics_lists_the_instance_metrics(self):
+        def listed():
+            out = H.aws_json("cloudwatch", "list-metrics", "--namespace", "AWS/RDS")["Metrics"]
+            return out if any(m["MetricName"] == "DatabaseConnections" for m in out) else None
+        metrics = harness.poll_until(listed, 30, what="AWS/RDS metrics listed")
+        names = {m["MetricName"] for m in metrics}
+        self.assertFalse(any(n.startswith(("db.", "os.")) for n in names), names)
+        for m in metrics:
+            self.assertEqual(m["Namespace"], "AWS/RDS")
+            self.assertEqual(m["Dimensions"], [{"Name": "DBInstanceIdentifier", "Value": harness.INSTANCE_ID}])
+        recent = H.client("cloudwatch").list_metrics(Namespace="AWS/RDS", MetricName="DatabaseConnections",
+                                                     RecentlyActive="PT3H")["Metrics"]
+        self.assertEqual(len(recent), 1)
+
+
+class ErrorsTest(unittest.TestCase):
+    def cases(self):
+        now = int(time.time())
+        stats = ["cloudwatch", "get-metric-statistics", "--namespace", "App", "--metric-name", "Hits",
+                 "--start-time", str(now - 600), "--end-time", str(now)]
+        bad_expression = json.dumps([
+            {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "App", "MetricName": "Hits"}, "Period": 60,
+                                        "Stat": "Sum"}},
+            {"Id": "e1", "Expression": "m1 *"}])
+        return [
+            ("unit", ["cloudwatch", "put-metric-data", "--namespace", "App", "--metric-name", "Hits", "--value", "1",
+                      "--unit", "Bogus"], "PutMetricData", "InvalidParameterValue",
+             f"Invalid value for parameter {param('MetricData[0].Unit')}, value: Bogus, valid values: Seconds"),
+            ("reserved namespace", ["cloudwatch", "put-metric-data", "--namespace", "AWS/RDS", "--metric-name", "Hits",
+                                    "--value", "1"], "PutMetricData", "InvalidParameterValue",
+             "Invalid value for parameter Namespace, value: AWS/RDS, namespaces starting with AWS/ are reserved"),
+            ("resolution", ["cloudwatch", "put-metric-data", "--namespace", "App", "--metric-name", "Hits",
+                            "--value", "1", "--storage-resolution", "5"], "PutMetricData", "InvalidParameterValue",
+             f"Invalid value for parameter {param('MetricData[0].StorageResolution')}, value: 5, valid values: 1, 60"),
+            ("too old", ["cloudwatch", "put-metric-data", "--namespace", "App", "--metric-name", "Hits",
+                         "--value", "1", "--timestamp", str(now - 15 * 86400)], "PutMetricData",
+             "InvalidParameterValue", f"Invalid value for parameter {param('MetricData[0].Timestamp')}"),
+            ("no statistics", [*stats, "--period", "60"], "GetMetricStatistics", "InvalidParameterCombination",
+             "Invalid parameter combination: at least one of the parameters Statistics and ExtendedStatistics must "
+             "be specified"),
+            ("period", [*stats, "--period", "7", "--statistics", "Sum"], "GetMetricStatistics",
+             "InvalidParameterValue",
+             "Invalid value for parameter Period, value: 7, valid values: 1, 5, 10, 30 or a multiple of 60"),
+            ("percentile", [*stats, "--period", "60", "--extended-statistics", "p999"], "GetMetricStatistics",
+             "InvalidParameterValue", f"Invalid value for parameter {param('ExtendedStatistics[0]')}, value: p999"),
+            ("expression", ["cloudwatch", "get-metric-data", "--metric-data-queries", bad_expression,
+                            "--start-time", str(now - 600), "--end-time", str(now)], "GetMetricData",
+             "InvalidParameterValue",
+             f"Invalid value for parameter {param('MetricDataQueries[1].Expression')}, value: m1 *, syntax error"),
+            ("recently active", ["cloudwatch", "list-metrics", "--recently-active", "PT1H"], "ListMetrics",
+             "InvalidParameterValue", "Invalid value for parameter RecentlyActive, value: PT1H, valid values: PT3H"),
+        ]
+
+    def test_cli_reports_the_code_and_parameter(self):
+        for name, args, operation, code, message in self.cases():
+            with self.subTest(name):
+                rc, out, err = H.aws(*args)
+                self.assertEqual(rc, expected_exit_code(), f"stdout={out!r} stderr={err!r}")
+                self.assertIn(f"An error occurred ({code}) when calling the {operation} operation: {message}", err)
+
+    def test_boto3_sees_the_same_codes(self):
+        from botocore.exceptions import ClientError
+        cw = H.client("cloudwatch")
+        now = int(time.time())
+        calls = [
+            (lambda: cw.put_metric_data(Namespace="App", MetricData=[
+                {"MetricName": "Hits", "Values": [1, 2], "Counts": [1, 0.5]}]),
+             "InvalidParameterValue", f"{param('MetricData[0].Counts[1]')}, value: 0.5, must be a whole number"),
+            (lambda: cw.put_metric_data(Namespace="App", MetricData=[
+                {"MetricName": "Hits", "Value": 1, "Values": [1]}]),
+             "InvalidParameterCombination", "are mutually exclusive"),
+            (lambda: cw.get_metric_statistics(Namespace="App", MetricName="Hits", StartTime=now - 86400 * 3,
+                                              EndTime=now, Period=60, Statistics=["Sum"]),
+             "InvalidParameterCombination", "more than the limit of 1440 datapoints"),
+            (lambda: cw.get_metric_data(MetricDataQueries=[
+                {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "App", "MetricName": "Hits"}, "Period": 60,
+                                            "Stat": "Sum"}},
+                {"Id": "e1", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)"}], StartTime=now - 600, EndTime=now),
+             "InvalidParameterValue",
+             f"{param('MetricDataQueries[1].Expression')}, value: (expression), at character 1: "
+             "ANOMALY_DETECTION_BAND is not supported yet"),
+        ]
+        for call, code, message in calls:
+            with self.subTest(message):
+                with self.assertRaises(ClientError) as cm:
+                    call()
+                error = cm.exception.response["Error"]
+                self.assertEqual(error["Code"], code, error)
+                self.assertIn(message, error["Message"])
+                self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+
+
+if __name__ == "__main__":
+    unittest.main()
