@@ -16,9 +16,10 @@ declare -A allowed=(
   [pi]="common model store"
   [metrics]="common model store"
   [alarm]="common model store"
-  [api]="common model pi metrics"
+  [notify]="common model store"
+  [api]="common model pi metrics notify"
   [config]="common model store collect dbconn api"
-  [app]="common model sql dbconn store collect anomaly pi metrics alarm api config"
+  [app]="common model sql dbconn store collect anomaly pi metrics alarm notify api config"
   [testing]="common model sql dbconn"
 )
 fail=0
@@ -48,6 +49,7 @@ door 'mysql.h|errmsg.h|mysqld_error.h|mariadb/' 'dbconn'
 door 'pg_query.h|xxhash.h' 'sql'
 door 'sqlite3.h' 'store'
 door 'httplib.h' 'api|testing'
+door 'curl/' 'notify'
 door 'yaml-cpp' 'config'
 door 'CLI/' 'app'
 door 'spdlog/' 'common'

@@ -8,9 +8,10 @@ PKGS=(
   libpq-dev libmariadb-dev libpg-query-dev libsqlite3-dev libzstd-dev libcpp-httplib-dev nlohmann-json3-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libxxhash-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcurl4-openssl-dev
   # real services and clients the tests and demo drive
   postgresql-15 postgresql-client-15 postgresql-contrib mariadb-server mariadb-client
-  awscli python3-boto3 curl bc
+  awscli python3-boto3 curl bc python3-aiosmtpd
   # benchmark baselines (bench/collector_overhead.sh)
   prometheus-postgres-exporter prometheus-mysqld-exporter
 )

@@ -65,6 +65,17 @@ void QueryDispatcher::Register(std::string action, QueryHandler handler) {
   handlers_.insert_or_assign(std::move(action), std::move(handler));
 }
 
+void QueryDispatcher::RegisterNoOutput(std::string action,
+                                       std::function<Status(const QueryParams&, const RequestContext&)> handler) {
+  no_output_.insert(action);
+  Register(
+      std::move(action),
+      [handler = std::move(handler)](const QueryParams& params, const RequestContext& context) -> Result<std::string> {
+        DBI_RETURN_IF_ERROR(handler(params, context));
+        return std::string();
+      });
+}
+
 bool QueryDispatcher::Accepts(const QueryParams& params, const RequestContext& context) const {
   auto v = params.find("Version");
   if (v != params.end()) return v->second == version_;
@@ -93,9 +104,11 @@ HttpResponse QueryDispatcher::Dispatch(const QueryParams& params, const RequestC
   }
   XmlWriter w;
   w.Open(action + "Response", xmlns_);
-  w.Open(action + "Result");
-  w.Raw(result.value());
-  w.Close();
+  if (!no_output_.contains(action)) {
+    w.Open(action + "Result");
+    w.Raw(result.value());
+    w.Close();
+  }
   w.Open("ResponseMetadata");
   w.Element("RequestId", context.request_id);
   w.Close();

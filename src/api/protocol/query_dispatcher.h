@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,10 @@ class QueryDispatcher {
                   const ErrorVocabulary& errors);
 
   void Register(std::string action, QueryHandler handler);
+  // An operation without output (SNS DeleteTopic): its response has no
+  // <ActionResult> element, as AWS sends it.
+  void RegisterNoOutput(std::string action,
+                        std::function<Status(const QueryParams& params, const RequestContext&)> handler);
 
   bool Accepts(const QueryParams& params, const RequestContext& context) const;
 
@@ -52,6 +57,7 @@ class QueryDispatcher {
   std::string xmlns_;
   const ErrorVocabulary& errors_;
   std::map<std::string, QueryHandler, std::less<>> handlers_;
+  std::set<std::string, std::less<>> no_output_;
 };
 
 // 400 MissingAction / InvalidAction ErrorResponse for a query request that no

@@ -1,0 +1,71 @@
+#include "notify/alarm_message.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "notify/samples_for_test.h"
+
+namespace dbinsight::notify {
+namespace {
+
+NotifyOptions Options() {
+  NotifyOptions o;
+  o.ui_base_url = "https://dbinsight.example.com/";
+  return o;
+}
+
+TEST(AlarmMessageTest, ReadsWellInText) {
+  PublishInput m = FormatAlarmMessage(SampleAlarm(), Options());
+  EXPECT_EQ(m.subject, "ALARM: high-connections in pg1");
+  EXPECT_EQ(m.link, "https://dbinsight.example.com/#/alarms/high-connections");
+  EXPECT_EQ(m.message,
+            "Alarm:       high-connections\n"
+            "Description: Too many client connections\n"
+            "Instance:    pg1\n"
+            "State:       OK -> ALARM\n"
+            "Reason:      " +
+                SampleAlarm().reason +
+                "\n"
+                "Time:        2023-11-14 22:13:20 UTC");
+}
+
+TEST(AlarmMessageTest, LeavesOutWhatIsUnknown) {
+  AlarmEvent e = SampleAlarm();
+  e.instance.clear();
+  e.alarm_description.clear();
+  e.new_state = "OK";
+  e.old_state = "ALARM";
+  PublishInput m = FormatAlarmMessage(e, Options());
+  EXPECT_EQ(m.subject, "OK: high-connections");
+  EXPECT_EQ(m.message.find("Instance:"), std::string::npos);
+  EXPECT_EQ(m.message.find("Description:"), std::string::npos);
+  EXPECT_NE(m.message.find("State:       ALARM -> OK\n"), std::string::npos);
+}
+
+TEST(AlarmMessageTest, WebhooksGetCloudWatchsAlarmDocument) {
+  PublishInput m = FormatAlarmMessage(SampleAlarm(), Options());
+  ASSERT_EQ(m.bodies.count(Protocol::kHttp), 1u);
+  EXPECT_EQ(m.bodies.at(Protocol::kHttp), m.bodies.at(Protocol::kHttps));
+  EXPECT_EQ(m.bodies.count(Protocol::kEmail), 0u);
+  auto doc = nlohmann::json::parse(m.bodies.at(Protocol::kHttp));
+  EXPECT_EQ(doc["AlarmName"], "high-connections");
+  EXPECT_EQ(doc["AlarmDescription"], "Too many client connections");
+  EXPECT_EQ(doc["AWSAccountId"], "000000000000");
+  EXPECT_EQ(doc["NewStateValue"], "ALARM");
+  EXPECT_EQ(doc["OldStateValue"], "OK");
+  EXPECT_EQ(doc["NewStateReason"], SampleAlarm().reason);
+  EXPECT_EQ(doc["StateChangeTime"], "2023-11-14T22:13:20.250+0000");
+  EXPECT_EQ(doc["Region"], "us-east-1");
+  EXPECT_EQ(doc["AlarmArn"], "arn:aws:cloudwatch:us-east-1:000000000000:alarm:high-connections");
+  EXPECT_EQ(doc["DBInstanceIdentifier"], "pg1");
+  EXPECT_EQ(doc["AlarmUrl"], m.link);
+}
+
+TEST(AlarmMessageTest, LinkEncodesTheName) {
+  EXPECT_EQ(AlarmLink("http://h:8421", "a/b?c#d"), "http://h:8421/#/alarms/a%2Fb%3Fc%23d");
+  EXPECT_EQ(AlarmLink("http://h//", "x-y_z.1~"), "http://h/#/alarms/x-y_z.1~");
+}
+
+}  // namespace
+}  // namespace dbinsight::notify
