@@ -18,7 +18,7 @@ declare -A allowed=(
   [alarm]="common model store"
   [notify]="common model store"
   [api]="common model pi metrics notify"
-  [config]="common model store collect dbconn api"
+  [config]="common model store collect dbconn api notify"
   [app]="common model sql dbconn store collect anomaly pi metrics alarm notify api config"
   [testing]="common model sql dbconn"
 )

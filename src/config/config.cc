@@ -232,11 +232,87 @@ Status ParseRetention(const YAML::Node& node, store::RetentionOptions& r) {
   return Status::Ok();
 }
 
+// Reads each listed key of `node` that is present into its field.
+template <class T, class Read>
+Status ReadFields(const YAML::Node& node, const std::string& where,
+                  std::initializer_list<std::pair<const char*, T*>> fields, Read read) {
+  for (auto [name, field] : fields) {
+    if (auto n = node[name]) {
+      auto v = read(n, where + "." + name);
+      if (!v.ok()) return v.status();
+      *field = v.value();
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseNotify(const YAML::Node& node, const std::string& base_dir, notify::NotifyOptions& o) {
+  if (!node.IsMap()) return Bad("notify", "expected a mapping such as {smtp: {host: mail.example.com}}");
+  DBI_RETURN_IF_ERROR(CheckKeys(node, "notify", {"smtp", "webhook", "retry", "delivery", "ui_base_url", "region",
+                                                 "account_id"}));
+  DBI_RETURN_IF_ERROR(ReadFields<std::string>(
+      node, "notify", {{"ui_base_url", &o.ui_base_url}, {"region", &o.region}, {"account_id", &o.account_id}}, String));
+  if (auto smtp = node["smtp"]) {
+    if (!smtp.IsMap()) return Bad("notify.smtp", "expected a mapping with host, port, from...");
+    DBI_RETURN_IF_ERROR(CheckKeys(smtp, "notify.smtp", {"host", "port", "from", "tls", "username", "password_file",
+                                                        "ca_file", "connect_timeout", "timeout"}));
+    DBI_RETURN_IF_ERROR(ReadFields<std::string>(
+        smtp, "notify.smtp",
+        {{"host", &o.smtp.host}, {"from", &o.smtp.from}, {"username", &o.smtp.username},
+         {"password_file", &o.smtp.password_file}, {"ca_file", &o.smtp.ca_file}},
+        String));
+    if (!o.smtp.password_file.empty()) o.smtp.password_file = Resolve(base_dir, o.smtp.password_file);
+    if (!o.smtp.ca_file.empty()) o.smtp.ca_file = Resolve(base_dir, o.smtp.ca_file);
+    if (auto n = smtp["port"]) {
+      auto p = PositiveInt(n, "notify.smtp.port");
+      if (!p.ok()) return p.status();
+      if (p.value() > 65535) return Bad("notify.smtp.port", "expected a port number");
+      o.smtp.port = static_cast<int>(p.value());
+    }
+    if (auto n = smtp["tls"]) {
+      auto t = String(n, "notify.smtp.tls");
+      if (!t.ok()) return t.status();
+      auto tls = notify::ParseSmtpTls(t.value());
+      if (!tls) return Bad("notify.smtp.tls", "expected off, starttls-optional, starttls or smtps");
+      o.smtp.tls = *tls;
+    }
+    DBI_RETURN_IF_ERROR(ReadFields<std::chrono::milliseconds>(
+        smtp, "notify.smtp", {{"connect_timeout", &o.smtp.connect_timeout}, {"timeout", &o.smtp.timeout}}, Duration));
+  }
+  if (auto webhook = node["webhook"]) {
+    DBI_RETURN_IF_ERROR(CheckKeys(webhook, "notify.webhook", {"connect_timeout", "timeout"}));
+    DBI_RETURN_IF_ERROR(ReadFields<std::chrono::milliseconds>(
+        webhook, "notify.webhook", {{"connect_timeout", &o.webhook.connect_timeout}, {"timeout", &o.webhook.timeout}},
+        Duration));
+  }
+  if (auto retry = node["retry"]) {
+    DBI_RETURN_IF_ERROR(CheckKeys(retry, "notify.retry", {"base_delay", "max_delay", "max_attempts"}));
+    DBI_RETURN_IF_ERROR(ReadFields<std::chrono::milliseconds>(
+        retry, "notify.retry", {{"base_delay", &o.retry.base_delay}, {"max_delay", &o.retry.max_delay}}, Duration));
+    if (auto n = retry["max_attempts"]) {
+      auto a = PositiveInt(n, "notify.retry.max_attempts");
+      if (!a.ok()) return a.status();
+      o.retry.max_attempts = static_cast<int>(a.value());
+    }
+  }
+  if (auto delivery = node["delivery"]) {
+    DBI_RETURN_IF_ERROR(CheckKeys(delivery, "notify.delivery", {"poll_interval", "max_parallel"}));
+    DBI_RETURN_IF_ERROR(ReadFields<std::chrono::milliseconds>(
+        delivery, "notify.delivery", {{"poll_interval", &o.delivery.poll_interval}}, Duration));
+    if (auto n = delivery["max_parallel"]) {
+      auto a = PositiveInt(n, "notify.delivery.max_parallel");
+      if (!a.ok()) return a.status();
+      o.delivery.max_parallel = static_cast<int>(a.value());
+    }
+  }
+  return Status::Ok();
+}
+
 Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   if (!root.IsMap()) return Status::InvalidArgument("config: expected a mapping with listen, store, instances");
   DBI_RETURN_IF_ERROR(CheckKeys(root, "", {"listen", "store", "instances", "retention", "sample_interval",
                                            "store_literals", "counters_interval", "statements_interval",
-                                           "connect_timeout", "query_timeout", "log_level"}));
+                                           "connect_timeout", "query_timeout", "log_level", "notify"}));
   Config c;
   if (auto n = root["listen"]) {
     auto l = String(n, "listen");
@@ -254,6 +330,7 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   if (!store.ok()) return store.status();
   c.store.directory = Resolve(base_dir, store.value());
   if (auto n = root["retention"]) DBI_RETURN_IF_ERROR(ParseRetention(n, c.store.retention));
+  if (auto n = root["notify"]) DBI_RETURN_IF_ERROR(ParseNotify(n, base_dir, c.notify));
   if (auto n = root["log_level"]) {
     auto l = String(n, "log_level");
     if (!l.ok()) return l.status();

@@ -15,6 +15,7 @@
 #include "dbconn/mysql_connection.h"
 #include "dbconn/pg_connection.h"
 #include "model/instance.h"
+#include "notify/options.h"
 #include "store/options.h"
 
 namespace dbinsight::config {
@@ -30,6 +31,7 @@ struct Config {
   api::ServerOptions server;  // `listen:` fills host and port
   store::StoreOptions store;
   std::vector<InstanceConfig> instances;
+  notify::NotifyOptions notify;  // `notify:`: SMTP, webhooks, retries, UI links
   log::Level log_level = log::Level::kInfo;
 };
 

@@ -89,6 +89,28 @@ instances:
   EXPECT_EQ(c->instances[3].info.host, "/run/mysqld/mysqld.sock");
 }
 
+TEST(ConfigTest, NotificationSettings) {
+  auto c = ParseConfig(R"(store: /d
+notify:
+  ui_base_url: https://dbinsight.example
+  smtp: {host: 127.0.0.1, port: 2525, from: "dbinsight <alerts@example.com>", tls: off,
+         username: alerts, password_file: smtp.pw}
+  retry: {base_delay: 1s, max_delay: 30s, max_attempts: 3}
+  delivery: {poll_interval: 200ms}
+instances: [{id: a, engine: postgres, dsn: x}]
+)", "/etc/dbinsight");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->notify.ui_base_url, "https://dbinsight.example");
+  EXPECT_EQ(c->notify.smtp.port, 2525);
+  EXPECT_EQ(c->notify.smtp.tls, notify::SmtpTls::kOff);
+  EXPECT_EQ(c->notify.smtp.password_file, "/etc/dbinsight/smtp.pw");
+  EXPECT_EQ(c->notify.retry.max_attempts, 3);
+  EXPECT_EQ(c->notify.retry.base_delay, std::chrono::milliseconds(1000));
+  EXPECT_EQ(c->notify.delivery.poll_interval, std::chrono::milliseconds(200));
+  // Defaults stay in notify/options.h.
+  EXPECT_EQ(ParseConfig(kMinimal, "/")->notify.smtp.port, 25);
+}
+
 void ExpectError(const std::string& yaml, const std::string& key) {
   auto c = ParseConfig(yaml, "/");
   ASSERT_FALSE(c.ok()) << yaml;
@@ -116,6 +138,10 @@ TEST(ConfigTest, ErrorsNameTheKey) {
               "instances[0].host_metrics");
   ExpectError("store: x\nstatements_interval: 10ms\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
               "statements_interval");
+  ExpectError("store: x\nnotify: {smtp: {tls: maybe}}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
+              "notify.smtp.tls");
+  ExpectError("store: x\nnotify: {retry: {tries: 3}}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
+              "notify.retry.tries");
 }
 
 }  // namespace
