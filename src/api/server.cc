@@ -5,9 +5,11 @@
 
 #include <cerrno>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <system_error>
 
+#include "api/cloudwatch/alarm_service.h"
 #include "api/cloudwatch/cloudwatch_service.h"
 #include "api/httplib_door.h"
 #include "api/pi/pi_service.h"
@@ -27,7 +29,7 @@ struct Server::Http {
 
 struct Server::Services {
   Services(::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
-           const std::function<std::vector<model::InstanceInfo>()>& instances)
+           const std::function<std::vector<model::InstanceInfo>()>& instances, alarm::AlarmStore* alarm_store)
       : pi(engine, instances),
         rds(instances),
         cloudwatch(metric_engine, instances),
@@ -41,10 +43,12 @@ struct Server::Services {
     pi.Register(pi_dispatcher);
     rds.Register(rds_dispatcher);
     cloudwatch.Register(cloudwatch_query, cloudwatch_json);
+    if (alarm_store != nullptr) alarms.emplace(*alarm_store, metric_engine).Register(cloudwatch_query, cloudwatch_json);
   }
   pi::PiService pi;
   rds::RdsService rds;
   cloudwatch::CloudWatchService cloudwatch;
+  std::optional<cloudwatch::AlarmService> alarms;
   protocol::JsonDispatcher pi_dispatcher;
   protocol::QueryDispatcher rds_dispatcher;
   protocol::JsonDispatcher cloudwatch_json;
@@ -88,11 +92,11 @@ bool LooksLikeJson(const HttpRequest& request) {
 }  // namespace
 
 Server::Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
-               std::function<std::vector<model::InstanceInfo>()> instances)
+               std::function<std::vector<model::InstanceInfo>()> instances, alarm::AlarmStore* alarms)
     : options_(std::move(options)),
       engine_(engine),
       instances_(std::move(instances)),
-      services_(std::make_unique<Services>(engine, metric_engine, instances_)),
+      services_(std::make_unique<Services>(engine, metric_engine, instances_, alarms)),
       bound_port_(options_.port),
       request_id_salt_((uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()) {}
 

@@ -27,6 +27,9 @@ class QueryEngine;
 namespace dbinsight::metrics {
 class MetricEngine;
 }
+namespace dbinsight::alarm {
+class AlarmStore;
+}
 
 namespace dbinsight::api {
 
@@ -37,8 +40,10 @@ class Server {
   // instances: the current monitored instances with live status; called
   // once per request (PI Identifier resolution, RDS, CloudWatch ListMetrics,
   // /healthz).
+  // alarms: where CloudWatch's alarm operations keep alarms; nullptr leaves
+  // those operations out (servers that only read metrics, as in tests).
   Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
-         std::function<std::vector<model::InstanceInfo>()> instances);
+         std::function<std::vector<model::InstanceInfo>()> instances, alarm::AlarmStore* alarms = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

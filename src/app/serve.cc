@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <thread>
 
+#include "alarm/alarm_store.h"
 #include "api/server.h"
+#include "app/alarm_loop.h"
 #include "collect/poller.h"
 #include "collect/mysql/mysql_sampler.h"
 #include "collect/postgres/pg_sampler.h"
@@ -25,6 +27,8 @@ namespace {
 
 // How often finished minutes of idle instances are sealed and retention runs.
 constexpr std::chrono::seconds kMaintenanceEvery{60};
+// How often alarms are evaluated: CloudWatch's shortest alarm period.
+constexpr std::chrono::seconds kAlarmEvery{10};
 
 // Blocks SIGTERM/SIGINT in every thread started after this, so sigwait() in
 // the main thread is the one place that sees them.
@@ -65,6 +69,11 @@ int Serve(const std::string& config_path) {
     log::Error("cannot open metric store: {}", metric_store.status().ToString());
     return 1;
   }
+  auto alarm_store = alarm::AlarmStore::Open(cfg->store.directory);
+  if (!alarm_store.ok()) {
+    log::Error("cannot open alarm store: {}", alarm_store.status().ToString());
+    return 1;
+  }
   sql::NormalizerCache normalizer;
   collect::Poller poller(*store.value(), *metric_store.value(), clock);
   for (const config::InstanceConfig& ic : cfg->instances) {
@@ -102,7 +111,7 @@ int Serve(const std::string& config_path) {
     return out;
   };
   metrics::MetricEngine metric_engine(*metric_store.value(), clock);
-  api::Server server(cfg->server, engine, metric_engine, instances);
+  api::Server server(cfg->server, engine, metric_engine, instances, alarm_store.value().get());
   if (Status st = server.Start(); !st.ok()) {
     log::Error("{}", st.ToString());
     return 1;
@@ -118,12 +127,24 @@ int Serve(const std::string& config_path) {
     }
   });
 
+  // Notifications hook onto the transition callback; until then transitions are logged.
+  AlarmLoop alarm_loop(*alarm_store.value(), metric_engine, [](const Transition& t) {
+    log::Info("alarm {}: {} -> {}: {}", t.definition.name, alarm::Name(t.previous.value), alarm::Name(t.current.value),
+              t.current.reason);
+  });
+  std::jthread alarms([&](std::stop_token stop) {
+    while (clock.SleepUntil(clock.Monotonic() + kAlarmEvery, stop)) {
+      if (Status st = alarm_loop.RunOnce(clock.Now()); !st.ok()) log::Warn("alarm evaluation: {}", st.ToString());
+    }
+  });
+
   int sig = 0;
   sigwait(&signals, &sig);
   log::Info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   server.Stop();
   poller.Stop();
   maintenance.request_stop();
+  alarms.request_stop();
   return 0;
 }
 

@@ -11,6 +11,12 @@ aws-cli 2.x) the form-encoded query protocol with XML replies.
                 own connection count, and ListMetrics lists the instance's metrics
   ErrorsTest    invalid input gives the AWS error code naming the parameter, in each
                 protocol's spelling (query: MetricData.member.1.Unit, JSON: MetricData[0].Unit)
+  AlarmsTest    put-metric-alarm on AWS/RDS CPUUtilization and on a custom metric whose values
+                cross a low threshold: the server's evaluation moves it OK -> ALARM -> OK;
+                describe-alarms, set-alarm-state, describe-alarm-history, delete-alarms, and
+                invalid definitions refused naming the parameter
+  AnomalyDetectorsTest  put-/describe-/delete-anomaly-detector (the CLI's top-level members,
+                boto3's SingleMetricAnomalyDetector)
 
 Run: DBINSIGHT_BIN=build/src/app/dbinsight python3 tests/api/cloudwatch_clients_test.py -v
 """
@@ -340,6 +346,141 @@ class ErrorsTest(unittest.TestCase):
                 self.assertEqual(error["Code"], code, error)
                 self.assertIn(message, error["Message"])
                 self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+
+
+class AlarmsTest(unittest.TestCase):
+    def alarm(self, name):
+        out = H.aws_json("cloudwatch", "describe-alarms", "--alarm-names", name)["MetricAlarms"]
+        return out[0] if out else None
+
+    def history(self, name):
+        return H.aws_json("cloudwatch", "describe-alarm-history", "--alarm-name", name,
+                          "--history-item-type", "StateUpdate")["AlarmHistoryItems"]
+
+    def test_cli_rds_alarm_describe_set_state_history_delete(self):
+        name = f"RDS-HighCPUUtilization-{harness.INSTANCE_ID}"
+        rc, out, err = H.aws("cloudwatch", "put-metric-alarm", "--alarm-name", name,
+                             "--alarm-description", "CPU above 75% for 10 minutes",
+                             "--namespace", "AWS/RDS", "--metric-name", "CPUUtilization",
+                             "--dimensions", f"Name=DBInstanceIdentifier,Value={harness.INSTANCE_ID}",
+                             "--statistic", "Average", "--period", "300", "--evaluation-periods", "2",
+                             "--threshold", "75", "--comparison-operator", "GreaterThanThreshold",
+                             "--alarm-actions", "arn:aws:sns:us-east-1:000000000000:ops")
+        self.assertEqual((rc, out), (0, ""), err)
+        a = self.alarm(name)
+        self.assertEqual(a["AlarmArn"], f"arn:aws:cloudwatch:us-east-1:000000000000:alarm:{name}")
+        self.assertEqual((a["Namespace"], a["MetricName"], a["Statistic"]), ("AWS/RDS", "CPUUtilization", "Average"))
+        self.assertEqual((a["Period"], a["EvaluationPeriods"], a["Threshold"]), (300, 2, 75.0))
+        self.assertEqual(a["ComparisonOperator"], "GreaterThanThreshold")
+        self.assertEqual(a["AlarmActions"], ["arn:aws:sns:us-east-1:000000000000:ops"])
+        self.assertEqual(a["OKActions"], [])
+        self.assertIn(a["StateValue"], ("INSUFFICIENT_DATA", "OK"))
+        self.assertLessEqual(abs(epoch(a["StateUpdatedTimestamp"]) - time.time()), 60)
+
+        rc, _, err = H.aws("cloudwatch", "set-alarm-state", "--alarm-name", name, "--state-value", "ALARM",
+                           "--state-reason", "testing", "--state-reason-data", '{"source":"test"}')
+        self.assertEqual(rc, 0, err)
+        items = self.history(name)
+        to_alarm = [i for i in items if i["HistorySummary"].endswith("to ALARM")]
+        self.assertEqual(len(to_alarm), 1, items)
+        data = json.loads(to_alarm[0]["HistoryData"])
+        self.assertEqual(data["newState"], {"stateValue": "ALARM", "stateReason": "testing",
+                                            "stateReasonData": {"source": "test"}})
+        self.assertEqual(to_alarm[0]["AlarmName"], name)
+
+        rc, _, err = H.aws("cloudwatch", "delete-alarms", "--alarm-names", name)
+        self.assertEqual(rc, 0, err)
+        self.assertIsNone(self.alarm(name))
+
+    def test_boto3_custom_metric_alarm_follows_its_values(self):
+        cw = H.client("cloudwatch")
+        ns, name = f"DbInsight/Alarm-{os.getpid()}", f"queue-low-{os.getpid()}"
+        dims = [{"Name": "Queue", "Value": "jobs"}]
+
+        def put(value, start, end):
+            cw.put_metric_data(Namespace=ns, MetricData=[
+                {"MetricName": "Depth", "Dimensions": dims, "Timestamp": t, "Value": value, "StorageResolution": 1}
+                for t in range(int(start), int(end))])
+
+        def state():
+            alarms = cw.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+            return alarms[0] if alarms else {}
+
+        # 10 s periods, 1 of 1: the server evaluates every 10 s.
+        cw.put_metric_alarm(AlarmName=name, Namespace=ns, MetricName="Depth", Dimensions=dims,
+                            Statistic="Minimum", Period=10, EvaluationPeriods=1, Threshold=10,
+                            ComparisonOperator="LessThanThreshold", TreatMissingData="notBreaching")
+        self.assertEqual(state()["StateReason"], "Unchecked: Initial alarm creation")
+        now = time.time()
+        put(50, now - 30, now + 30)
+        harness.poll_until(lambda: state().get("StateValue") == "OK", 40, every=0.5, what="the alarm to be OK",
+                           detail=state)
+        low = time.time()
+        put(5, low - 5, low + 20)
+        harness.poll_until(lambda: state().get("StateValue") == "ALARM", 40, every=0.5,
+                           what="the alarm to be ALARM", detail=state)
+        reason = state()["StateReason"]
+        self.assertRegex(reason, r"^Threshold Crossed: 1 datapoint \[5\.0 \(\d\d/\d\d/\d\d "
+                                 r"\d\d:\d\d:\d\d\)\] was less than the threshold \(10\.0\)\.$")
+        reason_data = json.loads(state()["StateReasonData"])
+        self.assertEqual((reason_data["statistic"], reason_data["period"], reason_data["threshold"]),
+                         ("Minimum", 10, 10.0))
+        put(50, low + 20, low + 80)
+        harness.poll_until(lambda: state().get("StateValue") == "OK", 60, every=0.5, what="the alarm back to OK",
+                           detail=state)
+        summaries = [i["HistorySummary"] for i in cw.describe_alarm_history(
+            AlarmName=name, HistoryItemType="StateUpdate", ScanBy="TimestampAscending")["AlarmHistoryItems"]]
+        self.assertEqual(summaries, ["Alarm updated from INSUFFICIENT_DATA to OK", "Alarm updated from OK to ALARM",
+                                     "Alarm updated from ALARM to OK"])
+        cw.delete_alarms(AlarmNames=[name])
+
+    def test_invalid_definitions_name_the_parameter(self):
+        base = ["cloudwatch", "put-metric-alarm", "--alarm-name", "bad", "--namespace", "App", "--metric-name", "Hits",
+                "--statistic", "Sum", "--period", "60", "--threshold", "1",
+                "--comparison-operator", "GreaterThanThreshold"]
+        cases = [
+            (["--evaluation-periods", "2", "--datapoints-to-alarm", "3"], "InvalidParameterValue",
+             "DatapointsToAlarm must be less than or equal to EvaluationPeriods"),
+            (["--evaluation-periods", "1", "--treat-missing-data", "sometimes"], "InvalidParameterValue",
+             "TreatMissingData"),
+            (["--evaluation-periods", "1", "--extended-statistic", "p99"], "InvalidParameterValue",
+             "The parameters Statistic and ExtendedStatistic are mutually exclusive"),
+        ]
+        for extra, code, message in cases:
+            with self.subTest(extra):
+                rc, out, err = H.aws(*base, *extra)
+                self.assertEqual(rc, expected_exit_code(), f"stdout={out!r} stderr={err!r}")
+                self.assertIn(f"An error occurred ({code}) when calling the PutMetricAlarm operation: ", err)
+                self.assertIn(message, err)
+        rc, _, err = H.aws("cloudwatch", "set-alarm-state", "--alarm-name", "no-such-alarm", "--state-value", "OK",
+                           "--state-reason", "x")
+        self.assertIn("An error occurred (ResourceNotFound) when calling the SetAlarmState operation", err)
+
+
+class AnomalyDetectorsTest(unittest.TestCase):
+    def test_cli_and_boto3_put_describe_delete(self):
+        ns = f"DbInsight/Anomaly-{os.getpid()}"
+        metric = ["--namespace", ns, "--metric-name", "DBLoad", "--dimensions",
+                  "Name=DBInstanceIdentifier,Value=X"]
+        rc, out, err = H.aws("cloudwatch", "put-anomaly-detector", *metric, "--stat", "Average")
+        self.assertEqual((rc, out), (0, ""), err)
+        cw = H.client("cloudwatch")
+        cw.put_anomaly_detector(SingleMetricAnomalyDetector={
+            "Namespace": ns, "MetricName": "DBLoad", "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": "X"}],
+            "Stat": "p90"})
+        detectors = H.aws_json("cloudwatch", "describe-anomaly-detectors", "--namespace", ns)["AnomalyDetectors"]
+        self.assertEqual(sorted(d["SingleMetricAnomalyDetector"]["Stat"] for d in detectors), ["Average", "p90"])
+        for d in detectors:
+            self.assertEqual(d["StateValue"], "PENDING_TRAINING")
+            self.assertEqual(d["SingleMetricAnomalyDetector"]["Dimensions"],
+                             [{"Name": "DBInstanceIdentifier", "Value": "X"}])
+        rc, _, err = H.aws("cloudwatch", "delete-anomaly-detector", *metric, "--stat", "Average")
+        self.assertEqual(rc, 0, err)
+        rc, _, err = H.aws("cloudwatch", "delete-anomaly-detector", *metric, "--stat", "Average")
+        self.assertEqual(rc, expected_exit_code())
+        self.assertIn("An error occurred (ResourceNotFound) when calling the DeleteAnomalyDetector operation", err)
+        left = cw.describe_anomaly_detectors(Namespace=ns)["AnomalyDetectors"]
+        self.assertEqual([d["Stat"] for d in left], ["p90"])
 
 
 if __name__ == "__main__":

@@ -52,7 +52,13 @@ constexpr int kDefaultMaxDatapoints = 100800;
 constexpr int kListMetricsPage = 500;
 constexpr int64_t kMaxPeriod = 366 * 86400;
 
-constexpr std::array<std::string_view, 2> kTimestampMembers = {"Timestamp", "Timestamps"};
+constexpr std::array<std::string_view, 7> kTimestampMembers = {"Timestamp",
+                                                               "Timestamps",
+                                                               "AlarmConfigurationUpdatedTimestamp",
+                                                               "StateUpdatedTimestamp",
+                                                               "StateTransitionedTimestamp",
+                                                               "StartTime",
+                                                               "EndTime"};
 constexpr std::array<std::string_view, 1> kMapMembers = {"ExtendedStatistics"};
 
 std::string Number(double v) { return fmt::format("{}", v); }
@@ -205,26 +211,32 @@ CloudWatchService::CloudWatchService(metrics::MetricEngine& engine,
                                      std::function<std::vector<model::InstanceInfo>()> instances)
     : engine_(engine), instances_(std::move(instances)) {}
 
+void RegisterOperation(protocol::QueryDispatcher& query, protocol::JsonDispatcher& json_dispatcher,
+                       const std::string& name, Operation op) {
+  json_dispatcher.Register(name, [op](const json& body, const protocol::RequestContext& context) {
+    return op(body, Call{InputStyle::kJson, context});
+  });
+  query.Register(
+      name, [op](const protocol::QueryParams& params, const protocol::RequestContext& context) -> Result<std::string> {
+        Result<json> out = op(protocol::QueryParamsToJson(params), Call{InputStyle::kQuery, context});
+        if (!out.ok()) return out.status();
+        protocol::XmlWriter w;
+        protocol::WriteJsonAsXml(w, out.value(), {.timestamps = kTimestampMembers, .maps = kMapMembers});
+        return w.Take();
+      });
+}
+
 void CloudWatchService::Register(protocol::QueryDispatcher& query, protocol::JsonDispatcher& json_dispatcher) const {
-  using Operation = Result<json> (CloudWatchService::*)(const json&, InputStyle) const;
-  const std::pair<const char*, Operation> operations[] = {
+  using Method = Result<json> (CloudWatchService::*)(const json&, InputStyle) const;
+  const std::pair<const char*, Method> operations[] = {
       {"PutMetricData", &CloudWatchService::PutMetricData},
       {"GetMetricStatistics", &CloudWatchService::GetMetricStatistics},
       {"GetMetricData", &CloudWatchService::GetMetricData},
       {"ListMetrics", &CloudWatchService::ListMetrics},
   };
-  for (const auto& [name, op] : operations) {
-    json_dispatcher.Register(name, [this, op](const json& body, const protocol::RequestContext&) {
-      return (this->*op)(body, InputStyle::kJson);
-    });
-    query.Register(
-        name, [this, op](const protocol::QueryParams& params, const protocol::RequestContext&) -> Result<std::string> {
-          Result<json> out = (this->*op)(protocol::QueryParamsToJson(params), InputStyle::kQuery);
-          if (!out.ok()) return out.status();
-          protocol::XmlWriter w;
-          protocol::WriteJsonAsXml(w, out.value(), {.timestamps = kTimestampMembers, .maps = kMapMembers});
-          return w.Take();
-        });
+  for (const auto& [name, method] : operations) {
+    RegisterOperation(query, json_dispatcher, name,
+                      [this, method](const json& body, const Call& call) { return (this->*method)(body, call.style); });
   }
 }
 

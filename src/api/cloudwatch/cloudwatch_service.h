@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "api/protocol/json_dispatcher.h"
 #include "api/protocol/params.h"
 #include "api/protocol/query_dispatcher.h"
+#include "api/protocol/request_context.h"
 #include "common/status.h"
 #include "metrics/metric_engine.h"
 #include "model/instance.h"
@@ -42,6 +44,19 @@ inline constexpr protocol::ErrorVocabulary kErrors = {
     .missing_parameter = {"MissingParameter", 400, "MissingRequiredParameterException"},
     .invalid_combination = {"InvalidParameterCombination", 400, "InvalidParameterCombinationException"},
 };
+
+// What an operation gets beside its body: the request's input style and
+// context (the region, for ARNs).
+struct Call {
+  protocol::InputStyle style;
+  const protocol::RequestContext& context;
+};
+using Operation = std::function<Result<nlohmann::json>(const nlohmann::json& body, const Call& call)>;
+
+// Registers one operation on the JSON 1.0 dispatcher and on the query one
+// (the form unflattened to JSON, the result written as CloudWatch's XML).
+void RegisterOperation(protocol::QueryDispatcher& query, protocol::JsonDispatcher& json, const std::string& name,
+                       Operation op);
 
 class CloudWatchService {
  public:

@@ -2,7 +2,7 @@
 // protocols: the requests the real clients sent (testdata/cloudwatch, from
 // reference/wire) replayed against a real metric store, and every request
 // check giving the AWS error code and naming the parameter the way each
-// protocol spells it.
+// protocol spells it. The alarm operations likewise, over a real alarm store.
 #include "api/cloudwatch/cloudwatch_service.h"
 
 #include <gtest/gtest.h>
@@ -15,6 +15,7 @@
 #include <regex>
 #include <sstream>
 
+#include "alarm/alarm_store.h"
 #include "api/server.h"
 #include "metrics/metric_engine.h"
 #include "pi/query_engine.h"
@@ -102,11 +103,17 @@ class CloudWatchTest : public ::testing::TestWithParam<bool> {  // true: JSON 1.
     metrics_ = std::move(metrics.value());
     pi_ = std::make_unique<pi::QueryEngine>(*store_, *metrics_);
     engine_ = std::make_unique<metrics::MetricEngine>(*metrics_, clock_);
-    server_ = std::make_unique<Server>(ServerOptions{}, *pi_, *engine_, [] {
-      model::InstanceInfo pg1;
-      pg1.id = "pg1";
-      return std::vector<model::InstanceInfo>{pg1};
-    });
+    auto alarms = alarm::AlarmStore::Open(dir_->path().string());
+    ASSERT_TRUE(alarms.ok());
+    alarms_ = std::move(alarms.value());
+    server_ = std::make_unique<Server>(
+        ServerOptions{}, *pi_, *engine_,
+        [] {
+          model::InstanceInfo pg1;
+          pg1.id = "pg1";
+          return std::vector<model::InstanceInfo>{pg1};
+        },
+        alarms_.get());
   }
   bool Json() const { return GetParam(); }
 
@@ -152,6 +159,7 @@ class CloudWatchTest : public ::testing::TestWithParam<bool> {  // true: JSON 1.
   std::unique_ptr<store::MetricStore> metrics_;
   std::unique_ptr<pi::QueryEngine> pi_;
   std::unique_ptr<metrics::MetricEngine> engine_;
+  std::unique_ptr<alarm::AlarmStore> alarms_;
   std::unique_ptr<Server> server_;
 };
 
@@ -415,6 +423,188 @@ TEST_P(CloudWatchTest, PutThenReadEveryFormAndPage) {
               std::string::npos)
         << r.body;
   }
+}
+
+// The alarm captures replayed: create, describe, set state, history, delete.
+TEST_P(CloudWatchTest, AlarmLifecycleFromCapturedRequests) {
+  HttpResponse put = Replay("PutMetricAlarm.txt");
+  ASSERT_EQ(put.status, 200) << put.body;
+  HttpResponse described = Replay("DescribeAlarms.txt");
+  ASSERT_EQ(described.status, 200) << described.body;
+  const std::string arn = "arn:aws:cloudwatch:us-east-1:000000000000:alarm:high-connections";
+  if (Json()) {
+    const json alarms = json::parse(described.body)["MetricAlarms"];
+    ASSERT_EQ(alarms.size(), 1u) << described.body;
+    const json& a = alarms[0];
+    EXPECT_EQ(a["AlarmArn"], arn);
+    EXPECT_EQ(a["StateValue"], "INSUFFICIENT_DATA");
+    EXPECT_EQ(a["StateReason"], "Unchecked: Initial alarm creation");
+    EXPECT_EQ(a["StateUpdatedTimestamp"], kNow);
+    EXPECT_EQ(a["AlarmConfigurationUpdatedTimestamp"], kNow);
+    EXPECT_EQ(a["Statistic"], "Average");
+    EXPECT_EQ(a["Period"], 300);
+    EXPECT_EQ(a["Threshold"], 80.0);
+    EXPECT_EQ(a["Dimensions"], json::parse(R"([{"Name": "DBInstanceIdentifier", "Value": "X"}])"));
+    EXPECT_EQ(a["AlarmActions"], json::parse(R"(["arn:aws:sns:us-east-1:000000000000:alerts"])"));
+    EXPECT_FALSE(a.contains("DatapointsToAlarm"));
+    EXPECT_FALSE(a.contains("StateReasonData"));
+  } else {
+    EXPECT_NE(described.body.find("<AlarmArn>" + arn + "</AlarmArn>"), std::string::npos) << described.body;
+    EXPECT_NE(described.body.find("<StateReason>Unchecked: Initial alarm creation</StateReason>"), std::string::npos);
+    EXPECT_NE(described.body.find("<StateUpdatedTimestamp>2023-11-14T23:30:00Z</StateUpdatedTimestamp>"),
+              std::string::npos);
+    EXPECT_NE(described.body.find("<OKActions></OKActions>"), std::string::npos);
+    EXPECT_NE(described.body.find("<CompositeAlarms></CompositeAlarms>"), std::string::npos);
+  }
+
+  clock_.Advance(std::chrono::minutes(1));
+  HttpResponse set = Replay("SetAlarmState.txt");
+  ASSERT_EQ(set.status, 200) << set.body;
+  HttpResponse history = Replay("DescribeAlarmHistory.txt");
+  ASSERT_EQ(history.status, 200) << history.body;
+  if (Json()) {
+    const json items = json::parse(history.body)["AlarmHistoryItems"];
+    ASSERT_EQ(items.size(), 1u) << history.body;
+    EXPECT_EQ(items[0]["HistorySummary"], "Alarm updated from INSUFFICIENT_DATA to ALARM");
+    EXPECT_EQ(items[0]["HistoryItemType"], "StateUpdate");
+    EXPECT_EQ(items[0]["Timestamp"], kNow + 60);
+    EXPECT_EQ(json::parse(items[0]["HistoryData"].get<std::string>())["newState"]["stateReason"], "testing");
+  } else {
+    EXPECT_NE(history.body.find("<HistorySummary>Alarm updated from INSUFFICIENT_DATA to ALARM</HistorySummary>"),
+              std::string::npos)
+        << history.body;
+  }
+  described = Call("DescribeAlarms", {{"StateValue", "ALARM"}});
+  EXPECT_NE(described.body.find("testing"), std::string::npos) << described.body;
+
+  // The capture also names high-load, which does not exist: nothing is deleted.
+  HttpResponse del = Replay("DeleteAlarms.txt");
+  EXPECT_EQ(del.status, 404);
+  EXPECT_EQ(Error(del).first, "ResourceNotFound");
+  ASSERT_EQ(Call("DeleteAlarms", {{"AlarmNames", {"high-connections"}}}).status, 200);
+  described = Call("DescribeAlarms", json::object());
+  EXPECT_EQ(described.body.find("high-connections"), std::string::npos) << described.body;
+}
+
+TEST_P(CloudWatchTest, AlarmRequestErrorsNameTheParameter) {
+  const json good = json::parse(R"({"AlarmName": "low", "Namespace": "App", "MetricName": "Depth",
+      "Statistic": "Minimum", "Period": 60, "EvaluationPeriods": 2, "Threshold": 10,
+      "ComparisonOperator": "LessThanThreshold"})");
+  ASSERT_EQ(Call("PutMetricAlarm", good).status, 200);
+  struct Case {
+    json patch;
+    std::string code;
+    std::string message_part;
+  };
+  const Case cases[] = {
+      {{{"DatapointsToAlarm", 3}},
+       "InvalidParameterValue",
+       "DatapointsToAlarm must be less than or equal to EvaluationPeriods"},
+      {{{"ComparisonOperator", "Bigger"}}, "InvalidParameterValue", "ComparisonOperator"},
+      {{{"TreatMissingData", "sometimes"}}, "InvalidParameterValue", "TreatMissingData"},
+      {{{"Period", 45}}, "InvalidParameterValue", "Period"},
+      {{{"EvaluationPeriods", nullptr}}, "MissingParameter", "EvaluationPeriods"},
+      {{{"ComparisonOperator", "LessThanLowerOrGreaterThanUpperThreshold"},
+        {"Threshold", nullptr},
+        {"ThresholdMetricId", "ad1"}},
+       "InvalidParameterValue",
+       "ComparisonOperator"},
+  };
+  for (const Case& c : cases) {
+    json body = good;
+    body.merge_patch(c.patch);
+    HttpResponse r = Call("PutMetricAlarm", body);
+    EXPECT_EQ(r.status, 400) << c.patch.dump();
+    auto [code, message] = Error(r);
+    EXPECT_EQ(code, c.code) << c.patch.dump();
+    EXPECT_NE(message.find(c.message_part), std::string::npos) << message;
+  }
+  HttpResponse unknown = Call("SetAlarmState", {{"AlarmName", "nope"}, {"StateValue", "OK"}, {"StateReason", "x"}});
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(Error(unknown).first, "ResourceNotFound");
+  HttpResponse bad_data = Call(
+      "SetAlarmState", {{"AlarmName", "low"}, {"StateValue", "OK"}, {"StateReason", "x"}, {"StateReasonData", "[1]"}});
+  EXPECT_EQ(bad_data.status, 400);
+  EXPECT_NE(Error(bad_data).second.find("StateReasonData"), std::string::npos);
+  HttpResponse both = Call("DescribeAlarms", {{"AlarmNames", {"low"}}, {"AlarmNamePrefix", "l"}});
+  EXPECT_EQ(Error(both).first, "InvalidParameterCombination");
+}
+
+TEST_P(CloudWatchTest, DescribeAlarmsFiltersPagesAndSwitchesActions) {
+  json body = json::parse(R"({"Namespace": "App", "MetricName": "Depth", "Statistic": "Minimum", "Period": 60,
+      "EvaluationPeriods": 1, "Threshold": 10, "ComparisonOperator": "LessThanThreshold"})");
+  for (const char* name : {"a1", "a2", "b1"}) {
+    body["AlarmName"] = name;
+    ASSERT_EQ(Call("PutMetricAlarm", body).status, 200);
+  }
+  // Only JSON is parsed here: the filters and pages are the same code for both.
+  HttpResponse first = Call("DescribeAlarms", {{"AlarmNamePrefix", "a"}, {"MaxRecords", 1}});
+  ASSERT_EQ(first.status, 200) << first.body;
+  if (!Json()) {
+    EXPECT_NE(first.body.find("<NextToken>"), std::string::npos);
+    return;
+  }
+  const json page1 = json::parse(first.body);
+  ASSERT_EQ(page1["MetricAlarms"].size(), 1u);
+  EXPECT_EQ(page1["MetricAlarms"][0]["AlarmName"], "a1");
+  const json page2 = json::parse(
+      Call("DescribeAlarms", {{"AlarmNamePrefix", "a"}, {"MaxRecords", 1}, {"NextToken", page1["NextToken"]}}).body);
+  ASSERT_EQ(page2["MetricAlarms"].size(), 1u);
+  EXPECT_EQ(page2["MetricAlarms"][0]["AlarmName"], "a2");
+  EXPECT_FALSE(page2.contains("NextToken"));
+  EXPECT_TRUE(json::parse(Call("DescribeAlarms", {{"StateValue", "OK"}}).body)["MetricAlarms"].empty());
+  ASSERT_EQ(Call("DisableAlarmActions", {{"AlarmNames", {"b1"}}}).status, 200);
+  const json b1 = json::parse(Call("DescribeAlarms", {{"AlarmNames", {"b1"}}}).body)["MetricAlarms"];
+  ASSERT_EQ(b1.size(), 1u);
+  EXPECT_EQ(b1[0]["ActionsEnabled"], false);
+  const json configured =
+      json::parse(Call("DescribeAlarmHistory", {{"HistoryItemType", "ConfigurationUpdate"}}).body)["AlarmHistoryItems"];
+  EXPECT_EQ(configured.size(), 3u);
+}
+
+// The detector captures (aws-cli 2.9 and 1.45 both send the deprecated
+// top-level members), the newer SingleMetricAnomalyDetector form, and errors.
+TEST_P(CloudWatchTest, AnomalyDetectorsPutDescribeDelete) {
+  HttpResponse put = Replay("PutAnomalyDetector.txt");
+  ASSERT_EQ(put.status, 200) << put.body;
+  const json single = json::parse(R"({"SingleMetricAnomalyDetector": {"Namespace": "RDS/PerformanceInsights",
+      "MetricName": "DBLoad", "Dimensions": [{"Name": "DBInstanceIdentifier", "Value": "X"}], "Stat": "p99"},
+      "Configuration": {"ExcludedTimeRanges": [{"StartTime": 1700000000, "EndTime": 1700003600}],
+                        "MetricTimezone": "UTC"}})");
+  ASSERT_EQ(Call("PutAnomalyDetector", single).status, 200);
+  HttpResponse described = Replay("DescribeAnomalyDetectors.txt");
+  ASSERT_EQ(described.status, 200) << described.body;
+  if (Json()) {
+    const json detectors = json::parse(described.body)["AnomalyDetectors"];
+    ASSERT_EQ(detectors.size(), 2u) << described.body;
+    EXPECT_EQ(detectors[0]["Stat"], "Average");
+    EXPECT_EQ(detectors[0]["StateValue"], "PENDING_TRAINING");
+    EXPECT_EQ(detectors[0]["SingleMetricAnomalyDetector"]["MetricName"], "DBLoad");
+    EXPECT_EQ(detectors[0]["Configuration"], json::parse(R"({"ExcludedTimeRanges": []})"));
+    EXPECT_EQ(detectors[1]["Stat"], "p99");
+    EXPECT_EQ(detectors[1]["Configuration"]["ExcludedTimeRanges"][0]["EndTime"], 1700003600);
+    EXPECT_EQ(detectors[1]["Configuration"]["MetricTimezone"], "UTC");
+  } else {
+    EXPECT_NE(described.body.find("<Stat>p99</Stat>"), std::string::npos) << described.body;
+    EXPECT_NE(described.body.find("<EndTime>2023-11-14T23:13:20Z</EndTime>"), std::string::npos) << described.body;
+  }
+  HttpResponse del = Replay("DeleteAnomalyDetector.txt");
+  ASSERT_EQ(del.status, 200) << del.body;
+  HttpResponse again = Replay("DeleteAnomalyDetector.txt");
+  EXPECT_EQ(again.status, 404);
+  EXPECT_EQ(Error(again).first, "ResourceNotFound");
+  described = Call("DescribeAnomalyDetectors", {{"Dimensions", {{{"Name", "DBInstanceIdentifier"}, {"Value", "X"}}}}});
+  EXPECT_EQ(described.body.find("Average"), std::string::npos) << described.body;
+  EXPECT_NE(described.body.find("p99"), std::string::npos) << described.body;
+
+  json both = single;
+  both["Namespace"] = "App";
+  EXPECT_EQ(Error(Call("PutAnomalyDetector", both)).first, "InvalidParameterCombination");
+  json bad_stat = single;
+  bad_stat["SingleMetricAnomalyDetector"]["Stat"] = "Median";
+  auto [code, message] = Error(Call("PutAnomalyDetector", bad_stat));
+  EXPECT_EQ(code, "InvalidParameterValue");
+  EXPECT_NE(message.find("SingleMetricAnomalyDetector.Stat, value: Median"), std::string::npos) << message;
 }
 
 }  // namespace

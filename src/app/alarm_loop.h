@@ -1,0 +1,56 @@
+// AlarmLoop: evaluates every stored metric alarm at a given instant. For each
+// alarm it reads the period aggregates of WindowAt(def, now) through the
+// MetricEngine, runs alarm::Evaluate, stores the outcome, and hands each state
+// change to the transition callback (notifications hang off it). It lives in
+// app/ because it joins alarm/ and metrics/, which are peers.
+//
+// Periods that are multiples of 60 s are built from the minute tier (SampleCount,
+// Sum, Minimum, Maximum merged per alarm period), because alarm periods start
+// on the evaluation's minute, not on multiples of the period that the coarser
+// store tiers use. Percentiles cannot be merged: an ExtendedStatistic alarm
+// reads its period directly, so its periods follow the engine's alignment
+// (multiples of the period's tier; exact for periods below 300 s).
+//
+// Borrows the store and engine, which must outlive it. RunOnce is meant for
+// one thread at a time (serve's alarm thread, or a test).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "alarm/alarm_store.h"
+#include "alarm/evaluator.h"
+#include "common/status.h"
+#include "metrics/metric_engine.h"
+
+namespace dbinsight::app {
+
+// One alarm's change of state, as the evaluation stored it.
+struct Transition {
+  alarm::AlarmDefinition definition;
+  alarm::AlarmState previous;
+  alarm::AlarmState current;
+  std::vector<std::string> actions;  // ARNs to invoke (empty when ActionsEnabled is false)
+};
+
+class AlarmLoop {
+ public:
+  AlarmLoop(alarm::AlarmStore& alarms, const metrics::MetricEngine& engine,
+            std::function<void(const Transition&)> on_transition);
+
+  // Evaluates all alarms at `now`. An alarm whose data or update fails is
+  // skipped (the others still run); the first such error is returned.
+  Status RunOnce(WallTime now);
+
+  // The alarm's datapoints over `window`, one per period with data.
+  Result<std::vector<alarm::Datapoint>> Datapoints(const alarm::AlarmDefinition& def,
+                                                   const alarm::EvaluationWindow& window) const;
+
+ private:
+  alarm::AlarmStore& alarms_;
+  const metrics::MetricEngine& engine_;
+  std::function<void(const Transition&)> on_transition_;
+};
+
+}  // namespace dbinsight::app
