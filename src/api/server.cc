@@ -11,6 +11,7 @@
 
 #include "api/cloudwatch/alarm_service.h"
 #include "api/cloudwatch/cloudwatch_service.h"
+#include "api/sns/sns_service.h"
 #include "api/httplib_door.h"
 #include "api/pi/pi_service.h"
 #include "api/protocol/json_dispatcher.h"
@@ -29,7 +30,8 @@ struct Server::Http {
 
 struct Server::Services {
   Services(::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
-           const std::function<std::vector<model::InstanceInfo>()>& instances, alarm::AlarmStore* alarm_store)
+           const std::function<std::vector<model::InstanceInfo>()>& instances, alarm::AlarmStore* alarm_store,
+           notify::Outbox* outbox)
       : pi(engine, instances),
         rds(instances),
         cloudwatch(metric_engine, instances),
@@ -39,11 +41,14 @@ struct Server::Services {
         cloudwatch_json(std::string(cloudwatch::kTargetPrefix), cloudwatch::kErrors,
                         protocol::JsonProtocol::kJson10QueryCompatible),
         cloudwatch_query(std::string(cloudwatch::kSigningName), std::string(cloudwatch::kVersion),
-                         std::string(cloudwatch::kXmlns), cloudwatch::kErrors) {
+                         std::string(cloudwatch::kXmlns), cloudwatch::kErrors),
+        sns_dispatcher(std::string(sns::kSigningName), std::string(sns::kVersion), std::string(sns::kXmlns),
+                       sns::kErrors) {
     pi.Register(pi_dispatcher);
     rds.Register(rds_dispatcher);
     cloudwatch.Register(cloudwatch_query, cloudwatch_json);
     if (alarm_store != nullptr) alarms.emplace(*alarm_store, metric_engine).Register(cloudwatch_query, cloudwatch_json);
+    if (outbox != nullptr) sns.emplace(*outbox, [&metric_engine] { return metric_engine.Now(); }).Register(sns_dispatcher);
   }
   pi::PiService pi;
   rds::RdsService rds;
@@ -53,6 +58,8 @@ struct Server::Services {
   protocol::QueryDispatcher rds_dispatcher;
   protocol::JsonDispatcher cloudwatch_json;
   protocol::QueryDispatcher cloudwatch_query;
+  std::optional<sns::SnsService> sns;
+  protocol::QueryDispatcher sns_dispatcher;
 };
 
 namespace {
@@ -92,11 +99,12 @@ bool LooksLikeJson(const HttpRequest& request) {
 }  // namespace
 
 Server::Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
-               std::function<std::vector<model::InstanceInfo>()> instances, alarm::AlarmStore* alarms)
+               std::function<std::vector<model::InstanceInfo>()> instances, alarm::AlarmStore* alarms,
+               notify::Outbox* outbox)
     : options_(std::move(options)),
       engine_(engine),
       instances_(std::move(instances)),
-      services_(std::make_unique<Services>(engine, metric_engine, instances_, alarms)),
+      services_(std::make_unique<Services>(engine, metric_engine, instances_, alarms, outbox)),
       bound_port_(options_.port),
       request_id_salt_((uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()) {}
 
@@ -201,6 +209,10 @@ HttpResponse Server::Serve(const HttpRequest& request) const {
     if (request.path == "/healthz" && request.method == "GET") return Healthz();
     if (request.path == "/gaps" && request.method == "GET") return GapList(request);
     if (request.path == "/processes" && request.method == "GET") return ProcessList(request);
+    if (services_->sns) {
+      if (request.path == sns::kDeadLettersPath && request.method == "GET") return services_->sns->DeadLetters(request);
+      if (request.path == sns::kRedrivePath && request.method == "POST") return services_->sns->Redrive(request);
+    }
     if (request.path == "/" && (request.method == "POST" || request.method == "GET")) return ServeAws(request);
     return PlainJson(404, {{"message", fmt::format("No route for {} {}", request.method, request.path)}});
   } catch (const std::exception& e) {
@@ -232,6 +244,8 @@ HttpResponse Server::ServeAws(const HttpRequest& request) const {
     return services_->rds_dispatcher.Dispatch(params.value(), context);
   if (services_->cloudwatch_query.Accepts(params.value(), context))
     return services_->cloudwatch_query.Dispatch(params.value(), context);
+  if (services_->sns && services_->sns_dispatcher.Accepts(params.value(), context))
+    return services_->sns_dispatcher.Dispatch(params.value(), context);
   return protocol::UnknownActionResponse(params.value(), context.request_id);
 }
 

@@ -30,6 +30,9 @@ class MetricEngine;
 namespace dbinsight::alarm {
 class AlarmStore;
 }
+namespace dbinsight::notify {
+class Outbox;
+}
 
 namespace dbinsight::api {
 
@@ -43,7 +46,8 @@ class Server {
   // alarms: where CloudWatch's alarm operations keep alarms; nullptr leaves
   // those operations out (servers that only read metrics, as in tests).
   Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
-         std::function<std::vector<model::InstanceInfo>()> instances, alarm::AlarmStore* alarms = nullptr);
+         std::function<std::vector<model::InstanceInfo>()> instances, alarm::AlarmStore* alarms = nullptr,
+         notify::Outbox* outbox = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -16,6 +16,11 @@
 #include "common/log.h"
 #include "config/config.h"
 #include "metrics/metric_engine.h"
+#include "notify/alarm_message.h"
+#include "notify/deliverer.h"
+#include "notify/outbox.h"
+#include "notify/smtp/smtp_transport.h"
+#include "notify/webhook/webhook_transport.h"
 #include "pi/query_engine.h"
 #include "sql/normalizer.h"
 #include "store/metric_store.h"
@@ -74,6 +79,19 @@ int Serve(const std::string& config_path) {
     log::Error("cannot open alarm store: {}", alarm_store.status().ToString());
     return 1;
   }
+  auto outbox = notify::Outbox::Open(cfg->store.directory + "/notify.sqlite3", cfg->notify.region,
+                                     cfg->notify.account_id);
+  if (!outbox.ok()) {
+    log::Error("cannot open the notification outbox: {}", outbox.status().ToString());
+    return 1;
+  }
+  auto smtp = notify::smtp::SmtpTransport::Create(cfg->notify.smtp);
+  if (!smtp.ok()) {
+    log::Error("notify.smtp: {}", smtp.status().message());
+    return 2;
+  }
+  notify::webhook::WebhookTransport webhook(cfg->notify.webhook);
+  notify::Deliverer deliverer(*outbox.value(), *smtp.value(), webhook, cfg->notify.retry, cfg->notify.delivery);
   sql::NormalizerCache normalizer;
   collect::Poller poller(*store.value(), *metric_store.value(), clock);
   for (const config::InstanceConfig& ic : cfg->instances) {
@@ -111,7 +129,7 @@ int Serve(const std::string& config_path) {
     return out;
   };
   metrics::MetricEngine metric_engine(*metric_store.value(), clock);
-  api::Server server(cfg->server, engine, metric_engine, instances, alarm_store.value().get());
+  api::Server server(cfg->server, engine, metric_engine, instances, alarm_store.value().get(), outbox.value().get());
   if (Status st = server.Start(); !st.ok()) {
     log::Error("{}", st.ToString());
     return 1;
@@ -127,11 +145,27 @@ int Serve(const std::string& config_path) {
     }
   });
 
-  // Notifications hook onto the transition callback; until then transitions are logged.
-  AlarmLoop alarm_loop(*alarm_store.value(), metric_engine, [](const Transition& t) {
+  // Each transition goes to the outbox of every SNS topic among its actions;
+  // the delivery thread takes it from there (retries, dead letters).
+  AlarmLoop alarm_loop(*alarm_store.value(), metric_engine, [&](const Transition& t) {
     log::Info("alarm {}: {} -> {}: {}", t.definition.name, alarm::Name(t.previous.value), alarm::Name(t.current.value),
               t.current.reason);
+    notify::AlarmEvent event{t.definition.name,
+                             t.definition.description,
+                             "",
+                             std::string(alarm::Name(t.previous.value)),
+                             std::string(alarm::Name(t.current.value)),
+                             t.current.reason,
+                             t.current.updated};
+    for (const auto& d : t.definition.dimensions)
+      if (d.name == "DBInstanceIdentifier") event.instance = d.value;
+    for (const std::string& arn : t.actions) {
+      if (arn.rfind("arn:aws:sns:", 0) != 0) continue;
+      auto id = outbox.value()->Publish(arn, notify::FormatAlarmMessage(event, cfg->notify), clock.Now());
+      if (!id.ok()) log::Warn("alarm {}: cannot notify {}: {}", t.definition.name, arn, id.status().message());
+    }
   });
+  std::jthread delivery([&](std::stop_token stop) { deliverer.Run(clock, stop); });
   std::jthread alarms([&](std::stop_token stop) {
     while (clock.SleepUntil(clock.Monotonic() + kAlarmEvery, stop)) {
       if (Status st = alarm_loop.RunOnce(clock.Now()); !st.ok()) log::Warn("alarm evaluation: {}", st.ToString());
@@ -145,6 +179,7 @@ int Serve(const std::string& config_path) {
   poller.Stop();
   maintenance.request_stop();
   alarms.request_stop();
+  delivery.request_stop();
   return 0;
 }
 

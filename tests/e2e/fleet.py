@@ -41,12 +41,13 @@ class Fleet:
     """Instance ids: pg (primary), pg-replica, maria, silent, badpw (as enabled)."""
 
     def __init__(self, replica=False, mariadb=True, broken=False, statements_interval="2s",
-                 mariadb_pfs="on"):
+                 mariadb_pfs="on", extra_config=""):
         self.replica = replica
         self.mariadb = mariadb
         self.broken = broken
         self.statements_interval = statements_interval
         self.mariadb_pfs = mariadb_pfs
+        self.extra_config = extra_config  # top-level YAML appended to the config (e.g. notify:)
         self.tmp = None
         self.dirs = {}  # instance id -> throwaway dir
         self.env = {}   # instance id -> env lines of its throwaway script
@@ -128,6 +129,7 @@ class Fleet:
                 f"statements_interval: {self.statements_interval}\n"
                 "connect_timeout: 2s\n"
                 "query_timeout: 2s\n"
+                + self.extra_config +
                 "instances:\n")
         text += pg("pg", self.env["pg"])
         if self.replica:
