@@ -1,8 +1,11 @@
-// dbinsight: the single binary. Subcommands: serve, anomaly score (and later top).
+// dbinsight: the single binary. Subcommands: serve, anomaly score, notify
+// dead-letters|redrive (and later top).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "app/anomaly_cli.h"
+#include "app/notify_cli.h"
+#include "config/config.h"
 #include "app/serve.h"
 
 int main(int argc, char** argv) {
@@ -21,7 +24,31 @@ int main(int argc, char** argv) {
   score->add_option("--k", anomaly_options.k, "Band width in standard deviations for the label column")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  auto* notify = cli.add_subcommand("notify", "The notification outbox's dead-letter queue")->require_subcommand(1);
+  std::string notify_config;
+  std::string message_id;
+  auto* dead = notify->add_subcommand("dead-letters", "List deliveries that ran out of attempts");
+  dead->add_option("--config,-c", notify_config, "YAML config file (its store holds the outbox)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  auto* redrive = notify->add_subcommand("redrive", "Queue dead deliveries again (all, or one message's)");
+  redrive->add_option("--config,-c", notify_config, "YAML config file (its store holds the outbox)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  redrive->add_option("--message-id", message_id, "Only this MessageId");
   CLI11_PARSE(cli, argc, argv);
+  if (dead->parsed() || redrive->parsed()) {
+    auto cfg = dbinsight::config::LoadConfig(notify_config);
+    dbinsight::Status status = cfg.status();
+    if (status.ok()) {
+      status = dead->parsed()
+                   ? dbinsight::app::ListDeadLetters(cfg->store.directory, std::cout)
+                   : dbinsight::app::RedriveDeadLetters(
+                         cfg->store.directory, message_id.empty() ? std::nullopt : std::optional(message_id), std::cout);
+    }
+    if (!status.ok()) std::cerr << status.ToString() << "\n";
+    return status.ok() ? 0 : 1;
+  }
   if (score->parsed()) {
     const dbinsight::Status status = dbinsight::app::ScoreCsvFile(anomaly_in, anomaly_out, anomaly_options);
     if (!status.ok()) std::cerr << status.ToString() << "\n";

@@ -58,6 +58,7 @@ class AlarmNotifyTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.f.stop()
         cls.http.shutdown()
+        cls.http.server_close()
         cls.smtp.kill()
         cls.smtp.wait()
         cls.smtp_log.close()
@@ -123,6 +124,49 @@ class AlarmNotifyTest(unittest.TestCase):
         history = self.f.aws_json("cloudwatch", "describe-alarm-history", "--alarm-name", name,
                                   "--history-item-type", "StateUpdate")["AlarmHistoryItems"]
         self.assertTrue(any("to ALARM" in h["HistorySummary"] for h in history), history)
+
+    def dbinsight_cli(self, *args):
+        binary = os.environ.get("DBINSIGHT_BIN") or os.path.join(fleet_mod.REPO, "build", "src", "app", "dbinsight")
+        # The same environment as the server: the config names its password variables.
+        env = dict(os.environ, DBI_FLEET_PG_PASSWORD=self.f.env["pg"]["PG_MONITOR_PASSWORD"])
+        out = subprocess.run([binary, *args, "--config", os.path.join(self.f.tmp, "dbinsight.yaml")],
+                             capture_output=True, text=True, timeout=60, env=env)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return out.stdout
+
+    def test_dead_letters_are_listed_and_redriven_from_the_cli(self):
+        topic = self.f.aws_json("sns", "create-topic", "--name", "dlq-test")["TopicArn"]
+        port = fleet_mod.harness.free_port()  # nothing listens there yet: every attempt is refused
+        self.f.aws_json("sns", "subscribe", "--topic-arn", topic, "--protocol", "http", "--notification-endpoint",
+                        f"http://127.0.0.1:{port}/hook")
+        message_id = self.f.aws_json("sns", "publish", "--topic-arn", topic, "--subject", "dlq probe",
+                                     "--message", "hello")["MessageId"]
+        # 5 attempts, 1-2 s apart, then the dead-letter queue.
+        poll_until(lambda: message_id in self.dbinsight_cli("notify", "dead-letters"), 60,
+                   what="the message in the dead-letter queue")
+        received = []
+
+        class Fixed(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                received.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0)))))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Fixed)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            self.assertIn("1 deliveries queued again",
+                          self.dbinsight_cli("notify", "redrive", "--message-id", message_id))
+            poll_until(lambda: received, 30, what="the re-driven message")
+            self.assertEqual(received[0]["MessageId"], message_id)  # the SNS envelope keeps the id
+            self.assertIn("0 dead deliveries", self.dbinsight_cli("notify", "dead-letters"))
+            self.assertEqual(len(received), 1)
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 if __name__ == "__main__":
