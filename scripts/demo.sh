@@ -108,11 +108,11 @@ Try, in another shell (any credentials work):
       --group-identifier <db.sql_tokenized.id from the call above>
   aws pi list-available-resource-dimensions $EP --service-type RDS --identifier $RID --metrics db.load
   aws pi list-available-resource-metrics $EP --service-type RDS --identifier $RID --metric-types db os
-  aws pi get-resource-metrics $EP --service-type RDS --identifier $RID \
-      --start-time \$(date -d '-5 min' +%s) --end-time \$(date +%s) --period-in-seconds 60 \
+  aws pi get-resource-metrics $EP --service-type RDS --identifier $RID \\
+      --start-time \$(date -d '-5 min' +%s) --end-time \$(date +%s) --period-in-seconds 60 \\
       --metric-queries '[{"Metric":"db.Transactions.xact_commit.avg"},{"Metric":"os.cpuUtilization.total.avg"}]'
   aws rds describe-db-instances $EP --query "DBInstances[].[DBInstanceIdentifier,Engine,TagList[0].Value]"
-  (the MariaDB: --identifier \$(aws rds describe-db-instances $EP --db-instance-identifier demo-mariadb \
+  (the MariaDB: --identifier \$(aws rds describe-db-instances $EP --db-instance-identifier demo-mariadb \\
       --query "DBInstances[0].DbiResourceId" --output text))
 
 Press Ctrl-C to stop (everything started here is removed).
