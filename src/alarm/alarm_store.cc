@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 
 #include "alarm/format.h"
 #include "store/store_file.h"
@@ -156,9 +155,6 @@ std::string DetectorKey(const AnomalyDetector& d) {
 }  // namespace
 
 Result<std::unique_ptr<AlarmStore>> AlarmStore::Open(const std::string& directory) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) return Status::Unavailable("cannot create store directory " + directory + ": " + ec.message());
   auto db = store::OpenWriter(directory + "/alarms.sqlite3", kSchema, kSchemaVersion);
   if (!db.ok()) return db.status();
   return std::unique_ptr<AlarmStore>(new AlarmStore(std::move(db).value()));

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <map>
 #include <optional>
 
@@ -54,9 +53,6 @@ MetricStore::MetricStore(const StoreOptions& options, const Clock& clock) : opti
 MetricStore::~MetricStore() = default;
 
 Result<std::unique_ptr<MetricStore>> MetricStore::Open(const StoreOptions& options, const Clock& clock) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.directory, ec);
-  if (ec) return Status::Unavailable("cannot create store directory " + options.directory + ": " + ec.message());
   std::unique_ptr<MetricStore> store(new MetricStore(options, clock));
   DBI_RETURN_IF_ERROR(store->Init());
   return store;

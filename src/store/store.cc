@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 
 #include "common/log.h"
 #include "store/codec.h"
@@ -70,9 +69,6 @@ Store::Store(const StoreOptions& options, const Clock& clock) : options_(options
 Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, const Clock& clock) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.directory, ec);
-  if (ec) return Status::Unavailable("cannot create store directory " + options.directory + ": " + ec.message());
   std::unique_ptr<Store> store(new Store(options, clock));
   DBI_RETURN_IF_ERROR(store->Init());
   return store;

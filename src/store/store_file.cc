@@ -2,10 +2,16 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 
 namespace dbinsight::store {
 
 Result<std::unique_ptr<Database>> OpenWriter(const std::string& path, std::string_view schema, int version) {
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::error_code dir_error;
+  if (!dir.empty()) std::filesystem::create_directories(dir, dir_error);
+  if (dir_error)
+    return Status::Unavailable("cannot create store directory " + dir.string() + ": " + dir_error.message());
   auto db = Database::Open(path);
   if (!db.ok()) return db.status();
   Database& w = *db.value();

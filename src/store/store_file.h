@@ -20,7 +20,7 @@
 
 namespace dbinsight::store {
 
-// Opens (creating) the file in WAL mode with synchronous=NORMAL (a commit
+// Opens (creating it and its directory) the file in WAL mode with synchronous=NORMAL (a commit
 // survives kill -9), runs `schema` (idempotent CREATE ... IF NOT EXISTS) and
 // records `version` in meta('schema_version') on a new file. InvalidArgument
 // when the file was written by a newer schema version.

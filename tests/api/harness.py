@@ -54,6 +54,18 @@ def cli_major_version(cli):
     return int(text.split("aws-cli/")[1].split(".")[0])
 
 
+def terminate(proc):
+    """Stops a dbinsight process (SIGTERM, then SIGKILL after 20 s); None or exited is fine."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -193,13 +205,7 @@ class Harness:
             getattr(c, "close", lambda: None)()
         self._clients = {}
         self._reap_sessions()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
         self.proc = None
         if self.pg_dir and os.path.isdir(self.pg_dir):
             subprocess.run([PG_SCRIPT, "stop", self.pg_dir], capture_output=True, timeout=120)
@@ -212,7 +218,7 @@ class Harness:
         try:
             with open(self.log_path) as f:
                 return "".join(f.readlines()[-lines:])
-        except OSError:
+        except (OSError, TypeError):  # TypeError: no log yet
             return "(no log)"
 
     # --- HTTP, CLI, boto3 ------------------------------------------------------------------

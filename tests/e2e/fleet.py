@@ -183,13 +183,7 @@ class Fleet:
                 p.kill()
             p.wait()
         self._sessions = []
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        harness.terminate(self.proc)
         self.proc = None
         for instance_id in ("pg-replica", "pg", "maria"):
             d = self.dirs.pop(instance_id, None)
@@ -203,12 +197,11 @@ class Fleet:
             shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp = None
 
-    def log_tail(self, lines=40):
-        try:
-            with open(self.log_path) as f:
-                return "".join(f.readlines()[-lines:])
-        except (OSError, TypeError):
-            return "(no log)"
+    # The same plumbing as the single-instance harness.
+    log_tail = harness.Harness.log_tail
+    aws = harness.Harness.aws
+    aws_json = harness.Harness.aws_json
+    client = harness.Harness.client
 
     # --- dbinsight ---------------------------------------------------------------------------
     def healthz(self):
@@ -232,20 +225,6 @@ class Fleet:
 
     def resource_id(self, instance_id):
         return self.instance(instance_id)["resource_id"]
-
-    def aws(self, *args):
-        out = subprocess.run([self.cli, *args, "--endpoint-url", self.endpoint], capture_output=True, text=True,
-                             timeout=120)
-        return out.returncode, out.stdout, out.stderr
-
-    def aws_json(self, *args):
-        rc, out, err = self.aws(*args, "--output", "json")
-        if rc != 0:
-            raise AssertionError(f"aws {' '.join(args)} failed with {rc}:\n{err}")
-        return json.loads(out)
-
-    def client(self, service):
-        return harness.Harness.client(self, service)
 
     def load_seconds(self, instance_id, start, end):
         """Epoch seconds in [start, end) that hold a stored DB-load sample of the instance."""
