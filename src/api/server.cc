@@ -30,8 +30,7 @@ struct Server::Http {
 
 struct Server::Services {
   Services(::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
-           const std::function<std::vector<model::InstanceInfo>()>& instances, alarm::AlarmStore* alarm_store,
-           notify::Outbox* outbox)
+           const std::function<std::vector<model::InstanceInfo>()>& instances, const Backends& backends)
       : pi(engine, instances),
         rds(instances),
         cloudwatch(metric_engine, instances),
@@ -47,8 +46,10 @@ struct Server::Services {
     pi.Register(pi_dispatcher);
     rds.Register(rds_dispatcher);
     cloudwatch.Register(cloudwatch_query, cloudwatch_json);
-    if (alarm_store != nullptr) alarms.emplace(*alarm_store, metric_engine).Register(cloudwatch_query, cloudwatch_json);
-    if (outbox != nullptr) sns.emplace(*outbox, [&metric_engine] { return metric_engine.Now(); }).Register(sns_dispatcher);
+    if (backends.alarms != nullptr)
+      alarms.emplace(*backends.alarms, metric_engine).Register(cloudwatch_query, cloudwatch_json);
+    if (backends.outbox != nullptr)
+      sns.emplace(*backends.outbox, [&metric_engine] { return metric_engine.Now(); }).Register(sns_dispatcher);
   }
   pi::PiService pi;
   rds::RdsService rds;
@@ -99,12 +100,11 @@ bool LooksLikeJson(const HttpRequest& request) {
 }  // namespace
 
 Server::Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
-               std::function<std::vector<model::InstanceInfo>()> instances, alarm::AlarmStore* alarms,
-               notify::Outbox* outbox)
+               std::function<std::vector<model::InstanceInfo>()> instances, Backends backends)
     : options_(std::move(options)),
       engine_(engine),
       instances_(std::move(instances)),
-      services_(std::make_unique<Services>(engine, metric_engine, instances_, alarms, outbox)),
+      services_(std::make_unique<Services>(engine, metric_engine, instances_, backends)),
       bound_port_(options_.port),
       request_id_salt_((uint64_t{std::random_device{}()} << 32) ^ std::random_device{}()) {}
 

@@ -36,6 +36,12 @@ class Outbox;
 
 namespace dbinsight::api {
 
+// The stores behind the APIs that write, each borrowed and optional.
+struct Backends {
+  alarm::AlarmStore* alarms = nullptr;  // CloudWatch alarms and anomaly detectors
+  notify::Outbox* outbox = nullptr;     // SNS topics, subscriptions, deliveries
+};
+
 class Server {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
@@ -43,11 +49,10 @@ class Server {
   // instances: the current monitored instances with live status; called
   // once per request (PI Identifier resolution, RDS, CloudWatch ListMetrics,
   // /healthz).
-  // alarms: where CloudWatch's alarm operations keep alarms; nullptr leaves
-  // those operations out (servers that only read metrics, as in tests).
+  // backends: the optional stores behind the write APIs; a null one leaves
+  // its operations out (servers that only read metrics, as in tests).
   Server(ServerOptions options, ::dbinsight::pi::QueryEngine& engine, metrics::MetricEngine& metric_engine,
-         std::function<std::vector<model::InstanceInfo>()> instances, alarm::AlarmStore* alarms = nullptr,
-         notify::Outbox* outbox = nullptr);
+         std::function<std::vector<model::InstanceInfo>()> instances, Backends backends = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -129,7 +129,8 @@ int Serve(const std::string& config_path) {
     return out;
   };
   metrics::MetricEngine metric_engine(*metric_store.value(), clock);
-  api::Server server(cfg->server, engine, metric_engine, instances, alarm_store.value().get(), outbox.value().get());
+  api::Server server(cfg->server, engine, metric_engine, instances,
+                     {.alarms = alarm_store.value().get(), .outbox = outbox.value().get()});
   if (Status st = server.Start(); !st.ok()) {
     log::Error("{}", st.ToString());
     return 1;

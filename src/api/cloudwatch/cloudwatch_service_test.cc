@@ -113,7 +113,7 @@ class CloudWatchTest : public ::testing::TestWithParam<bool> {  // true: JSON 1.
           pg1.id = "pg1";
           return std::vector<model::InstanceInfo>{pg1};
         },
-        alarms_.get());
+        Backends{.alarms = alarms_.get()});
   }
   bool Json() const { return GetParam(); }
 
