@@ -20,9 +20,10 @@ declare -A allowed=(
   [dashboard]="common model store"
   [bucket]="common store"
   [loadgen]="common model sql dbconn"
-  [api]="common model pi metrics alarm notify dashboard bucket"
-  [config]="common model store collect dbconn api notify"
-  [app]="common model sql dbconn store collect anomaly pi metrics alarm notify dashboard bucket loadgen api config"
+  [analysis]="common model store pi metrics"
+  [api]="common model pi metrics alarm notify dashboard bucket analysis"
+  [config]="common model store collect dbconn api notify analysis"
+  [app]="common model sql dbconn store collect anomaly pi metrics alarm notify dashboard bucket loadgen analysis api config"
   [testing]="common model sql dbconn"
 )
 fail=0
@@ -57,4 +58,5 @@ door 'yaml-cpp' 'config'
 door 'CLI/' 'app'
 door 'spdlog/' 'common'
 door 'zstd.h' 'store'
+door 'openssl/' 'bucket'
 exit $fail

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-
 #include "alarm/format.h"
 #include "store/store_file.h"
 
@@ -14,6 +13,9 @@ namespace {
 constexpr int kSchemaVersion = 1;
 // Enums are stored by their explicit numbers (definition.h, state.h); 0 in
 // statistic/treat_missing_data and datapoints_to_alarm means "not set".
+// alarm_metric (a Metrics alarm's MetricDataQuery list) came later: created
+// by the idempotent schema when an older file is opened, so old files read
+// as alarms without Metrics and the version stays 1.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS alarm(
   name TEXT PRIMARY KEY, description TEXT NOT NULL, namespace TEXT NOT NULL, metric_name TEXT NOT NULL,
@@ -33,6 +35,11 @@ CREATE TABLE IF NOT EXISTS detector(
   key TEXT PRIMARY KEY, namespace TEXT NOT NULL, metric_name TEXT NOT NULL, stat TEXT NOT NULL,
   dimensions TEXT NOT NULL, configuration TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS history_alarm ON history(alarm, ts_ms);
+CREATE TABLE IF NOT EXISTS alarm_metric(
+  alarm TEXT NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL, expression TEXT NOT NULL, label TEXT NOT NULL,
+  return_data INTEGER NOT NULL, has_stat INTEGER NOT NULL, namespace TEXT NOT NULL, metric_name TEXT NOT NULL,
+  dimensions TEXT NOT NULL, period INTEGER NOT NULL, stat TEXT NOT NULL, unit TEXT NOT NULL,
+  PRIMARY KEY(alarm, position));
 )sql";
 
 // alarm_item kinds: never renumber.
@@ -55,8 +62,31 @@ std::vector<std::string>* ActionList(AlarmDefinition& def, int kind) {
   }
 }
 
+// Dimensions as one text: name US value RS ... (the API admits no control
+// characters in either), and a detector's identity built from it.
+constexpr char kUnit = '\x1f';
+constexpr char kRecord = '\x1e';
+
+std::string EncodeDimensions(const std::vector<Dimension>& dims) {
+  std::string out;
+  for (const Dimension& d : dims) out += d.name + kUnit + d.value + kRecord;
+  return out;
+}
+
+std::vector<Dimension> DecodeDimensions(std::string_view text) {
+  std::vector<Dimension> out;
+  while (!text.empty()) {
+    const size_t unit = text.find(kUnit);
+    const size_t record = text.find(kRecord, unit);
+    out.push_back({std::string(text.substr(0, unit)), std::string(text.substr(unit + 1, record - unit - 1))});
+    text.remove_prefix(record + 1);
+  }
+  return out;
+}
+
 Status DeleteRows(store::Database& db, const std::string& name) {
-  for (const char* sql : {"DELETE FROM alarm WHERE name = ?", "DELETE FROM alarm_item WHERE alarm = ?"}) {
+  for (const char* sql : {"DELETE FROM alarm WHERE name = ?", "DELETE FROM alarm_item WHERE alarm = ?",
+                          "DELETE FROM alarm_metric WHERE alarm = ?"}) {
     auto del = db.Prepare(sql);
     if (!del.ok()) return del.status();
     DBI_RETURN_IF_ERROR(del->Bind(1, name).Run());
@@ -73,6 +103,28 @@ Status InsertItems(store::Database& db, const AlarmDefinition& def) {
                             .Bind(3, static_cast<int64_t>(i))
                             .Bind(4, def.dimensions[i].name)
                             .Bind(5, def.dimensions[i].value)
+                            .Run());
+  }
+  auto metric = db.Prepare(
+      "INSERT INTO alarm_metric(alarm, position, id, expression, label, return_data, has_stat, namespace, "
+      "metric_name, dimensions, period, stat, unit) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!metric.ok()) return metric.status();
+  for (size_t i = 0; i < def.metrics.size(); ++i) {
+    const MetricDataQuery& q = def.metrics[i];
+    const MetricStatQuery stat = q.metric_stat.value_or(MetricStatQuery{});
+    DBI_RETURN_IF_ERROR(metric->Bind(1, def.name)
+                            .Bind(2, static_cast<int64_t>(i))
+                            .Bind(3, q.id)
+                            .Bind(4, q.expression)
+                            .Bind(5, q.label)
+                            .Bind(6, int64_t{q.return_data})
+                            .Bind(7, int64_t{q.metric_stat.has_value()})
+                            .Bind(8, stat.metric_namespace)
+                            .Bind(9, stat.metric_name)
+                            .Bind(10, EncodeDimensions(stat.dimensions))
+                            .Bind(11, static_cast<int64_t>(stat.period.count()))
+                            .Bind(12, stat.stat)
+                            .Bind(13, stat.unit)
                             .Run());
   }
   const std::pair<int, const std::vector<std::string>*> lists[] = {
@@ -123,28 +175,6 @@ Status InsertAlarm(store::Database& db, const AlarmDefinition& def, const AlarmS
       .Bind(22, ToEpochMillis(state.transitioned));
   DBI_RETURN_IF_ERROR(ins->Run());
   return InsertItems(db, def);
-}
-
-// Dimensions as one text: name US value RS ... (the API admits no control
-// characters in either), and a detector's identity built from it.
-constexpr char kUnit = '\x1f';
-constexpr char kRecord = '\x1e';
-
-std::string EncodeDimensions(const std::vector<Dimension>& dims) {
-  std::string out;
-  for (const Dimension& d : dims) out += d.name + kUnit + d.value + kRecord;
-  return out;
-}
-
-std::vector<Dimension> DecodeDimensions(std::string_view text) {
-  std::vector<Dimension> out;
-  while (!text.empty()) {
-    const size_t unit = text.find(kUnit);
-    const size_t record = text.find(kRecord, unit);
-    out.push_back({std::string(text.substr(0, unit)), std::string(text.substr(unit + 1, record - unit - 1))});
-    text.remove_prefix(record + 1);
-  }
-  return out;
 }
 
 std::string DetectorKey(const AnomalyDetector& d) {
@@ -240,6 +270,25 @@ Result<std::vector<StoredAlarm>> AlarmStore::Select(const std::optional<std::str
       return Status::Ok();
     }));
     items->Reset();
+  }
+  auto metrics = db_->Prepare(
+      "SELECT id, expression, label, return_data, has_stat, namespace, metric_name, dimensions, period, stat, unit "
+      "FROM alarm_metric WHERE alarm = ? ORDER BY position");
+  if (!metrics.ok()) return metrics.status();
+  for (StoredAlarm& a : out) {
+    metrics->Bind(1, a.definition.name);
+    DBI_RETURN_IF_ERROR(metrics->ForEachRow([&]() -> Status {
+      MetricDataQuery q{std::string(metrics->Text(0)), std::nullopt, std::string(metrics->Text(1)),
+                        std::string(metrics->Text(2)), metrics->Int(3) != 0};
+      if (metrics->Int(4) != 0) {
+        q.metric_stat = MetricStatQuery{std::string(metrics->Text(5)),      std::string(metrics->Text(6)),
+                                        DecodeDimensions(metrics->Text(7)), std::chrono::seconds(metrics->Int(8)),
+                                        std::string(metrics->Text(9)),      std::string(metrics->Text(10))};
+      }
+      a.definition.metrics.push_back(std::move(q));
+      return Status::Ok();
+    }));
+    metrics->Reset();
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "alarm/test_time.h"
+#include "store/sqlite.h"
 #include "testing/temp_dir.h"
 
 namespace dbinsight::alarm {
@@ -138,6 +139,76 @@ TEST_F(AlarmStoreTest, ActionsSwitchAndHistoryRangeAndRetention) {
   // A write 31 days later prunes items older than 30 days.
   ASSERT_TRUE(store_->Put(Cpu("a"), t0 + std::chrono::hours(24 * 31)).ok());
   EXPECT_EQ(store_->History({})->size(), 2u);
+}
+
+AlarmDefinition BandAlarm() {
+  AlarmDefinition d;
+  d.name = "band";
+  d.evaluation_periods = 1;
+  d.comparison_operator = ComparisonOperator::kLessThanLowerOrGreaterThanUpperThreshold;
+  d.threshold_metric_id = "ad1";
+  d.metrics = {
+      {"m1",
+       MetricStatQuery{"App", "Latency", {{"Host", "a"}, {"Shop", "eu"}}, std::chrono::seconds(60), "p99", "Count"}, "",
+       "", true},
+      {"ad1", std::nullopt, "ANOMALY_DETECTION_BAND(m1, 2)", "Latency (expected)", true},
+      {"e1", std::nullopt, "m1 * 2", "", false}};
+  return d;
+}
+
+TEST_F(AlarmStoreTest, MetricsListSurvivesReopenAndReplace) {
+  const WallTime t0 = Utc(2026, 11, 27, 10, 0, 0);
+  ASSERT_TRUE(BandAlarm().Validate().ok()) << BandAlarm().Validate().message();
+  ASSERT_TRUE(store_->Put(BandAlarm(), t0).ok());
+  ASSERT_TRUE(store_->Put(Cpu("cpu"), t0).ok());
+  Reopen();
+  auto got = store_->Get("band");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  const AlarmDefinition& d = (*got)->definition;
+  ASSERT_EQ(d.metrics.size(), 3u);
+  EXPECT_EQ(d.threshold_metric_id, "ad1");
+  EXPECT_FALSE(d.threshold.has_value());
+  const MetricDataQuery& m1 = d.metrics[0];
+  EXPECT_EQ(m1.id, "m1");
+  ASSERT_TRUE(m1.metric_stat);
+  EXPECT_EQ(m1.metric_stat->metric_namespace, "App");
+  EXPECT_EQ(m1.metric_stat->metric_name, "Latency");
+  ASSERT_EQ(m1.metric_stat->dimensions.size(), 2u);
+  EXPECT_EQ(m1.metric_stat->dimensions[1].value, "eu");
+  EXPECT_EQ(m1.metric_stat->period, std::chrono::seconds(60));
+  EXPECT_EQ(m1.metric_stat->stat, "p99");
+  EXPECT_EQ(m1.metric_stat->unit, "Count");
+  EXPECT_EQ(d.metrics[1].expression, "ANOMALY_DETECTION_BAND(m1, 2)");
+  EXPECT_EQ(d.metrics[1].label, "Latency (expected)");
+  EXPECT_FALSE(d.metrics[1].metric_stat);
+  EXPECT_FALSE(d.metrics[2].return_data);
+  auto cpu = store_->Get("cpu");
+  ASSERT_TRUE(cpu.ok() && cpu->has_value());
+  EXPECT_TRUE((*cpu)->definition.metrics.empty());
+  // Replacing the alarm replaces its list.
+  AlarmDefinition fewer = BandAlarm();
+  fewer.metrics.pop_back();
+  ASSERT_TRUE(store_->Put(fewer, t0).ok());
+  auto replaced = store_->Get("band");
+  ASSERT_TRUE(replaced.ok() && replaced->has_value());
+  EXPECT_EQ((*replaced)->definition.metrics.size(), 2u);
+}
+
+// A file written before alarm_metric existed opens, and its alarms read back.
+TEST_F(AlarmStoreTest, FilesWithoutTheMetricsTableStillOpen) {
+  const WallTime t0 = Utc(2026, 11, 27, 10, 0, 0);
+  ASSERT_TRUE(store_->Put(Cpu("cpu"), t0).ok());
+  store_.reset();
+  {
+    auto db = store::Database::Open(tmp_->path().string() + "/alarms.sqlite3");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("DROP TABLE alarm_metric").ok());
+  }
+  Reopen();
+  auto got = store_->Get("cpu");
+  ASSERT_TRUE(got.ok() && got->has_value()) << got.status().ToString();
+  EXPECT_EQ((*got)->definition.metric_name, "CPUUtilization");
+  EXPECT_TRUE((*got)->definition.metrics.empty());
 }
 
 TEST_F(AlarmStoreTest, DetectorsAreKeyedByMetricAndStatAndSurviveReopen) {

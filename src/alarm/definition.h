@@ -63,9 +63,40 @@ struct Dimension {
   std::string value;
 };
 
+// MetricStat of a Metrics entry: the metric, the period and the statistic
+// ("Average", "p99") of one series.
+struct MetricStatQuery {
+  std::string metric_namespace;
+  std::string metric_name;
+  std::vector<Dimension> dimensions;
+  std::chrono::seconds period{0};
+  std::string stat;
+  std::string unit;  // a StandardUnit name; empty = not set
+};
+
+// One entry of PutMetricAlarm's Metrics (MetricDataQuery): a metric
+// statistic or an expression over the other entries.
+struct MetricDataQuery {
+  std::string id;
+  std::optional<MetricStatQuery> metric_stat;
+  std::string expression;  // set exactly when metric_stat is not
+  std::string label;       // empty = not set
+  bool return_data = true;
+};
+
+// True when `expression` is an ANOMALY_DETECTION_BAND(...) call (its
+// arguments are checked where expressions are parsed, metrics/).
+bool IsBandExpression(std::string_view expression);
+
 struct AlarmDefinition {
   std::string name;         // AlarmName, 1-255 characters
   std::string description;  // AlarmDescription, <= 1024 characters; may be empty
+  // A single-metric alarm sets the metric members below (namespace to
+  // unit, period); a metric-math or anomaly-band alarm sets `metrics`
+  // instead (AWS: "If you use the Metrics parameter, you cannot include the
+  // MetricName, Dimensions, Period, Namespace, Statistic, or
+  // ExtendedStatistic parameters").
+  std::vector<MetricDataQuery> metrics;  // <= 20
   std::string metric_namespace;
   std::string metric_name;
   std::vector<Dimension> dimensions;  // <= 30
@@ -90,19 +121,33 @@ struct AlarmDefinition {
   std::vector<std::string> alarm_actions;
   std::vector<std::string> insufficient_data_actions;
 
+  // The period evaluated: `period`, or the period of the Metrics' metric
+  // statistics (Validate makes them agree); 0 when there is none.
+  std::chrono::seconds EvaluationPeriod() const;
+  // The Metrics entry whose series the alarm watches: the one returning data
+  // that is not ThresholdMetricId's band. nullptr without Metrics.
+  const MetricDataQuery* WatchedMetric() const;
+  // The Metrics entry named by ThresholdMetricId; nullptr when none.
+  const MetricDataQuery* ThresholdMetric() const;
+
   // M: datapoints_to_alarm, or evaluation_periods when unset.
   int DatapointsToAlarm() const { return datapoints_to_alarm.value_or(evaluation_periods); }
   // missing by default, except that "Alarms that evaluate metrics in the
   // AWS/DynamoDB namespace default to ignore missing data" (AWS user guide,
   // "Configuring how CloudWatch alarms treat missing data").
   TreatMissingData EffectiveTreatMissingData() const;
-  // The statistic as CloudWatch names it in StateReasonData ("Average", "p99").
+  // The statistic as CloudWatch names it in StateReasonData ("Average",
+  // "p99"); empty for a Metrics alarm.
   std::string StatisticName() const;
 
   // PutMetricAlarm's parameter checks. InvalidArgument with a message naming
   // the AWS parameter (e.g. "DatapointsToAlarm must be less than or equal to
   // EvaluationPeriods"); the first violation found is reported.
   Status Validate() const;
+
+ private:
+  Status ValidateSingleMetric() const;  // Namespace .. Unit
+  Status ValidateComparison() const;    // Threshold / ThresholdMetricId against ComparisonOperator
 };
 
 }  // namespace dbinsight::alarm

@@ -25,13 +25,35 @@ AlarmDefinition HighConnections() {
   return d;
 }
 
+// The anomaly-detection alarm of the AWS user guide: metric m1 and its band
+// ad1, both returning data, ThresholdMetricId ad1.
+AlarmDefinition BandAlarm() {
+  AlarmDefinition d;
+  d.name = "connections-band";
+  d.evaluation_periods = 2;
+  d.comparison_operator = ComparisonOperator::kLessThanLowerOrGreaterThanUpperThreshold;
+  d.threshold_metric_id = "ad1";
+  d.metrics = {
+      {"m1",
+       MetricStatQuery{
+           "AWS/RDS", "DatabaseConnections", {{"DBInstanceIdentifier", "X"}}, std::chrono::seconds(300), "Average", ""},
+       "", "", true},
+      {"ad1", std::nullopt, "ANOMALY_DETECTION_BAND(m1, 2)", "DatabaseConnections (expected)", true}};
+  return d;
+}
+
 TEST(DefinitionTest, ValidAlarmPasses) {
   EXPECT_TRUE(HighConnections().Validate().ok()) << HighConnections().Validate().message();
-  AlarmDefinition band = HighConnections();
-  band.comparison_operator = ComparisonOperator::kLessThanLowerOrGreaterThanUpperThreshold;
-  band.threshold.reset();
-  band.threshold_metric_id = "ad1";
-  EXPECT_TRUE(band.Validate().ok()) << band.Validate().message();
+  EXPECT_TRUE(BandAlarm().Validate().ok()) << BandAlarm().Validate().message();
+  AlarmDefinition math = BandAlarm();  // a metric-math alarm with a static threshold
+  math.comparison_operator = ComparisonOperator::kGreaterThanThreshold;
+  math.threshold_metric_id.clear();
+  math.threshold = 5;
+  math.metrics[0].return_data = false;
+  math.metrics[1] = {"e1", std::nullopt, "m1 * 2", "doubled", true};
+  EXPECT_TRUE(math.Validate().ok()) << math.Validate().message();
+  EXPECT_EQ(math.EvaluationPeriod(), std::chrono::seconds(300));
+  EXPECT_EQ(math.WatchedMetric()->id, "e1");
   AlarmDefinition percentile = HighConnections();
   percentile.statistic.reset();
   percentile.extended_statistic = "p99.9";
@@ -112,12 +134,18 @@ TEST(DefinitionTest, ReportsViolationsNamedAfterAwsParameters) {
        [](AlarmDefinition& d) {
          d.comparison_operator = ComparisonOperator::kGreaterThanUpperThreshold, d.threshold.reset();
        },
-       "ThresholdMetricId is required for ComparisonOperator GreaterThanUpperThreshold."},
+       "ComparisonOperators for ranges require ThresholdMetricId to be set"},
       {"band with threshold",
        [](AlarmDefinition& d) {
          d.comparison_operator = ComparisonOperator::kLessThanLowerThreshold, d.threshold_metric_id = "ad1";
        },
-       "Threshold must not be specified with ComparisonOperator LessThanLowerThreshold; use ThresholdMetricId."},
+       "Threshold and ThresholdMetricId cannot both be set"},
+      {"band without Metrics",
+       [](AlarmDefinition& d) {
+         d.comparison_operator = ComparisonOperator::kLessThanLowerThreshold, d.threshold_metric_id = "ad1";
+         d.threshold.reset();
+       },
+       "Metrics list must contain exactly one metric matching the ThresholdMetricId parameter"},
       {"six actions", [](AlarmDefinition& d) { d.ok_actions = {"a", "b", "c", "d", "e", "f"}; },
        "1 validation error detected: Value '[a, b, c, d, e, f]' at 'oKActions' failed to satisfy constraint: Member "
        "must have length less than or equal to 5"},
@@ -129,6 +157,80 @@ TEST(DefinitionTest, ReportsViolationsNamedAfterAwsParameters) {
     EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << c.what;
     EXPECT_EQ(st.message(), c.message) << c.what;
   }
+}
+
+// PutMetricAlarm's rules for Metrics, with AWS's ValidationError texts
+// where known (reported by CloudFormation and Terraform users).
+TEST(DefinitionTest, BandAndMetricMathAlarmRules) {
+  struct Case {
+    const char* what;
+    std::function<void(AlarmDefinition&)> mutate;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"no ThresholdMetricId", [](AlarmDefinition& d) { d.threshold_metric_id.clear(); },
+       "ComparisonOperators for ranges require ThresholdMetricId to be set"},
+      {"Threshold too", [](AlarmDefinition& d) { d.threshold = 3; },
+       "Threshold and ThresholdMetricId cannot both be set"},
+      {"Statistic with Metrics", [](AlarmDefinition& d) { d.statistic = Statistic::kAverage; },
+       "Statistic should not be set if list of Metrics is set."},
+      {"MetricName with Metrics", [](AlarmDefinition& d) { d.metric_name = "X"; },
+       "MetricName should not be set if list of Metrics is set."},
+      {"Unit with Metrics", [](AlarmDefinition& d) { d.unit = "Count"; },
+       "Unit should not be set if list of Metrics is set."},
+      {"Period with Metrics", [](AlarmDefinition& d) { d.period = std::chrono::seconds(60); },
+       "Period should not be set if list of Metrics is set."},
+      {"id matches nothing", [](AlarmDefinition& d) { d.threshold_metric_id = "ad9"; },
+       "Metrics list must contain exactly one metric matching the ThresholdMetricId parameter"},
+      {"band not returned", [](AlarmDefinition& d) { d.metrics[1].return_data = false; },
+       "Metrics list must contain exactly one metric matching the ThresholdMetricId parameter"},
+      {"metric not returned", [](AlarmDefinition& d) { d.metrics[0].return_data = false; },
+       "Exactly two elements of the metrics list should return data."},
+      {"threshold id is no band", [](AlarmDefinition& d) { d.metrics[1].expression = "m1 * 2"; },
+       "ThresholdMetricId must be the Id of an ANOMALY_DETECTION_BAND expression in Metrics; 'ad1' is not one."},
+      {"static with two returned",
+       [](AlarmDefinition& d) {
+         d.comparison_operator = ComparisonOperator::kGreaterThanThreshold, d.threshold_metric_id.clear();
+         d.threshold = 1;
+       },
+       "Exactly one element of the metrics list should return data."},
+      {"static watching a band",
+       [](AlarmDefinition& d) {
+         d.comparison_operator = ComparisonOperator::kGreaterThanThreshold, d.threshold_metric_id.clear();
+         d.threshold = 1, d.metrics[0].return_data = false;
+       },
+       "An ANOMALY_DETECTION_BAND can only be watched with an anomaly detection band ComparisonOperator, not "
+       "GreaterThanThreshold."},
+      {"duplicate id", [](AlarmDefinition& d) { d.metrics[1].id = "m1"; },
+       "Invalid metrics list: the Id 'm1' is used by more than one metric."},
+      {"bad id", [](AlarmDefinition& d) { d.metrics[1].id = "Ad1"; },
+       "Invalid metrics list: the Id 'Ad1' must start with a lowercase letter and hold only letters, digits and '_'."},
+      {"stat and expression", [](AlarmDefinition& d) { d.metrics[0].expression = "m2"; },
+       "Invalid metrics list: exactly one of MetricStat and Expression must be specified for the metric m1."},
+      {"bad stat", [](AlarmDefinition& d) { d.metrics[0].metric_stat->stat = "Median"; },
+       "Invalid metrics list: the Stat 'Median' of the metric m1 must be SampleCount, Average, Sum, Minimum, Maximum "
+       "or a percentile such as p99."},
+      {"bad period", [](AlarmDefinition& d) { d.metrics[0].metric_stat->period = std::chrono::seconds(7); },
+       "Period must be 10, 20, 30 or a multiple of 60"},
+      {"no MetricStat",
+       [](AlarmDefinition& d) {
+         d.metrics[0] = {"m1", std::nullopt, "2 * 3", "", true};
+       },
+       "Invalid metrics list: at least one metric must have a MetricStat."},
+      {"more than a day", [](AlarmDefinition& d) { d.evaluation_periods = 289; },
+       "Metrics cannot be checked across more than a day (EvaluationPeriods * Period must be <= 86400) for alarms "
+       "using period < 3600"},
+  };
+  for (const Case& c : cases) {
+    AlarmDefinition d = BandAlarm();
+    c.mutate(d);
+    const Status st = d.Validate();
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << c.what;
+    EXPECT_EQ(st.message(), c.message) << c.what;
+  }
+  EXPECT_TRUE(IsBandExpression(" ANOMALY_DETECTION_BAND (m1)"));
+  EXPECT_FALSE(IsBandExpression("ANOMALY_DETECTION_BANDS(m1)"));
+  EXPECT_FALSE(IsBandExpression("m1 + ANOMALY_DETECTION_BAND(m1)"));
 }
 
 TEST(DefinitionTest, NamesRoundTrip) {

@@ -52,7 +52,7 @@ std::vector<EvaluatedPeriod> RangeAt(const AlarmDefinition& def, const Evaluatio
   for (const Datapoint& p : datapoints) by_start.emplace(p.start, &p);
   std::vector<EvaluatedPeriod> range;
   for (int i = 0; i < window.periods; ++i) {
-    EvaluatedPeriod period{window.end - (i + 1) * def.period, std::nullopt, false};
+    EvaluatedPeriod period{window.end - (i + 1) * def.EvaluationPeriod(), std::nullopt, false};
     if (auto it = by_start.find(period.start); it != by_start.end()) {
       if (std::optional<bool> breaching = Breaches(def, *it->second)) {
         period.data = *it->second;
@@ -139,17 +139,23 @@ const std::vector<std::string>& ActionsFor(const AlarmDefinition& def, StateValu
 
 }  // namespace
 
+std::vector<std::string> ActionsOnChange(const AlarmDefinition& def, StateValue value) {
+  return def.actions_enabled ? ActionsFor(def, value) : std::vector<std::string>{};
+}
+
 EvaluationWindow WindowAt(const AlarmDefinition& def, WallTime now) {
-  DBI_CHECK(def.period.count() > 0 && def.evaluation_periods >= 1);
+  const std::chrono::seconds period = def.EvaluationPeriod();
+  DBI_CHECK(period.count() > 0 && def.evaluation_periods >= 1);
   // Periods end on a minute boundary (10/20/30 s periods: on a period
-  // boundary, all of which divide the minute).
-  const int64_t align = std::min<int64_t>(def.period.count(), 60);
+  // boundary, all of which divide the minute); a Metrics alarm's on a
+  // multiple of its period, where GetMetricData's periods start.
+  const int64_t align = def.metrics.empty() ? std::min<int64_t>(period.count(), 60) : period.count();
   int64_t s = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
   s -= ((s % align) + align) % align;
   EvaluationWindow window;
   window.end = WallTime(std::chrono::seconds(s));
   window.periods = def.evaluation_periods + kExtraRangePeriods;
-  window.start = window.end - window.periods * def.period;
+  window.start = window.end - window.periods * period;
   return window;
 }
 
@@ -166,7 +172,7 @@ EvaluationResult Evaluate(const AlarmDefinition& def, std::span<const Datapoint>
   result.state = {*next, StateReason(def, *next, evaluated), StateReasonData(def, evaluated, now), now, now};
   result.changed = true;
   result.history = StateUpdateItem(def.name, previous, result.state);
-  if (def.actions_enabled) result.actions = ActionsFor(def, *next);
+  result.actions = ActionsOnChange(def, *next);
   return result;
 }
 

@@ -18,13 +18,17 @@
 // back. Periods are therefore aligned to that minute, not to multiples of the
 // period: at 17:04:40 a 300 s alarm evaluates [16:59, 17:04), [16:54, 16:59)...
 // (AWS alarm events: queryDate 2019-10-02T17:04:40.985, startDate 16:59:00,
-// period 300; queryDate 06:30:58 with datapoints at 06:25 and 06:20). The
+// period 300; queryDate 06:30:58 with datapoints at 06:25 and 06:20). An
+// alarm over a Metrics list (metric math, anomaly band) is the exception:
+// its periods are multiples of the period, as GetMetricData's are, so its
+// band and expressions are computed on the same grid. The
 // evaluation range reaches EvaluationPeriods + 2 periods back: [MD] retrieves
 // "the 5 most recent data points" for an alarm with Evaluation Periods 3; AWS
 // says the range depends on the period and resolution without giving a
 // formula, and N + 2 is the only documented instance.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -72,6 +76,20 @@ struct EvaluationResult {
   // ("An alarm invokes actions only when the alarm changes state").
   std::vector<std::string> actions;
 };
+
+// One alarm's change of state as it was stored, by an evaluation or by
+// SetAlarmState: what notifications are made from.
+struct Transition {
+  AlarmDefinition definition;
+  AlarmState previous;
+  AlarmState current;
+  std::vector<std::string> actions;  // ARNs to invoke (empty when ActionsEnabled is false)
+};
+using TransitionHandler = std::function<void(const Transition&)>;
+
+// The ARNs a change into `value` invokes: that state's actions when
+// ActionsEnabled, else none.
+std::vector<std::string> ActionsOnChange(const AlarmDefinition& def, StateValue value);
 
 // Evaluates the alarm at `now` over the range WindowAt(def, now).
 //

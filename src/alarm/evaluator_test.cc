@@ -44,13 +44,17 @@ AlarmDefinition Alarm(int n, std::optional<int> m, ComparisonOperator op, double
   return d;
 }
 
+// An anomaly-band alarm as PutMetricAlarm takes it: the metric and the band
+// in Metrics, both returning data.
 AlarmDefinition Band(ComparisonOperator op, int n = 1, std::optional<int> m = 1) {
-  AlarmDefinition d = Alarm(n, m, ComparisonOperator::kGreaterThanThreshold, 0, seconds(60));
+  AlarmDefinition d;
+  d.name = "band-alarm";
+  d.evaluation_periods = n;
+  d.datapoints_to_alarm = m;
   d.comparison_operator = op;
-  d.threshold.reset();
   d.threshold_metric_id = "ad1";
-  d.statistic.reset();
-  d.extended_statistic = "p90";
+  d.metrics = {{"m1", MetricStatQuery{"Custom/Test", "Errors", {}, seconds(60), "p90", ""}, "", "", true},
+               {"ad1", std::nullopt, "ANOMALY_DETECTION_BAND(m1, 2)", "", true}};
   EXPECT_TRUE(d.Validate().ok()) << d.Validate().message();
   return d;
 }

@@ -132,7 +132,8 @@ std::string StateReasonData(const AlarmDefinition& def, std::span<const Evaluate
   for (const EvaluatedPeriod& p : evaluated) {  // evaluatedDatapoints: newest first
     std::vector<std::string> m{JsonMember("timestamp", JsonQuote(ReasonDataTime(p.start)))};
     if (p.data && !band) {
-      m.push_back(JsonMember("sampleCount", JavaDouble(p.data->sample_count)));
+      // A Metrics alarm's value may be an expression: no sample count.
+      if (def.metrics.empty()) m.push_back(JsonMember("sampleCount", JavaDouble(p.data->sample_count)));
       m.push_back(JsonMember("value", JavaDouble(*p.data->value)));
     } else if (p.data) {
       m.push_back(JsonMember("value", JavaDouble(*p.data->value)));
@@ -149,8 +150,8 @@ std::string StateReasonData(const AlarmDefinition& def, std::span<const Evaluate
   std::vector<std::string> members{JsonMember("version", JsonQuote("1.0")),
                                    JsonMember("queryDate", JsonQuote(ReasonDataTime(now)))};
   if (oldest) members.push_back(JsonMember("startDate", JsonQuote(ReasonDataTime(oldest->start))));
-  if (!band) members.push_back(JsonMember("statistic", JsonQuote(def.StatisticName())));
-  members.push_back(JsonMember("period", std::to_string(def.period.count())));
+  if (!band && def.metrics.empty()) members.push_back(JsonMember("statistic", JsonQuote(def.StatisticName())));
+  members.push_back(JsonMember("period", std::to_string(def.EvaluationPeriod().count())));
   members.push_back(JsonMember("recentDatapoints", JsonArray(recent)));
   if (band && UsesLower(op)) members.push_back(JsonMember("recentLowerThresholds", JsonArray(lowers)));
   if (band && UsesUpper(op)) members.push_back(JsonMember("recentUpperThresholds", JsonArray(uppers)));

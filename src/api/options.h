@@ -26,8 +26,10 @@ struct ServerOptions {
   // must not pin a worker.
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds write_timeout{10};
-  // Default 8 MiB: PI bodies are tiny; CloudWatch PutMetricData reaches 1 MB.
-  size_t max_body_bytes = 8 << 20;
+  // Default 16 MiB: PI bodies are tiny; CloudWatch PutMetricData reaches 1 MB;
+  // an S3 part from `aws s3 cp` is 8 MiB plus its aws-chunked framing.
+  // A single S3 PutObject larger than this gets 413 (clients use multipart).
+  size_t max_body_bytes = 16 << 20;
 };
 
 }  // namespace dbinsight::api

@@ -11,6 +11,8 @@
 
 #include "api/cloudwatch/alarm_service.h"
 #include "api/cloudwatch/cloudwatch_service.h"
+#include "api/cloudwatch/dashboard_service.h"
+#include "api/s3/s3_service.h"
 #include "api/sns/sns_service.h"
 #include "api/httplib_door.h"
 #include "api/pi/pi_service.h"
@@ -47,7 +49,11 @@ struct Server::Services {
     rds.Register(rds_dispatcher);
     cloudwatch.Register(cloudwatch_query, cloudwatch_json);
     if (backends.alarms != nullptr)
-      alarms.emplace(*backends.alarms, metric_engine).Register(cloudwatch_query, cloudwatch_json);
+      alarms.emplace(*backends.alarms, metric_engine, backends.alarm_transitions)
+          .Register(cloudwatch_query, cloudwatch_json);
+    if (backends.dashboards != nullptr)
+      dashboards.emplace(*backends.dashboards, metric_engine).Register(cloudwatch_query, cloudwatch_json);
+    if (backends.buckets != nullptr) s3.emplace(*backends.buckets);
     if (backends.outbox != nullptr)
       sns.emplace(*backends.outbox, [&metric_engine] { return metric_engine.Now(); }).Register(sns_dispatcher);
   }
@@ -55,11 +61,13 @@ struct Server::Services {
   rds::RdsService rds;
   cloudwatch::CloudWatchService cloudwatch;
   std::optional<cloudwatch::AlarmService> alarms;
+  std::optional<cloudwatch::DashboardService> dashboards;
   protocol::JsonDispatcher pi_dispatcher;
   protocol::QueryDispatcher rds_dispatcher;
   protocol::JsonDispatcher cloudwatch_json;
   protocol::QueryDispatcher cloudwatch_query;
   std::optional<sns::SnsService> sns;
+  std::optional<s3::S3Service> s3;
   protocol::QueryDispatcher sns_dispatcher;
 };
 
@@ -135,6 +143,10 @@ Status Server::Start() {
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   s.Get(".*", [this](const httplib::Request& in, httplib::Response& out) {
+    // httplib would cut any body, errors included, to a Range header's span
+    // once more; ranges are the handler's business (S3 GetObject). The
+    // request object is httplib's own non-const local.
+    const_cast<httplib::Request&>(in).ranges.clear();
     ToHttplib(Serve(FromHttplib(in, in.body)), out);
   });
   // Bodies through a content reader: httplib's own body reading refuses
@@ -204,6 +216,9 @@ std::string Server::NextRequestId() const {
 
 HttpResponse Server::Serve(const HttpRequest& request) const {
   try {
+    // S3 is REST-shaped (any method, any path): a request signed for s3 is
+    // S3's even on a path another route uses (a bucket named "healthz").
+    if (services_->s3 && s3::IsSignedForS3(request)) return services_->s3->Serve(request, NextRequestId());
     for (const Route& r : routes_)
       if (r.method == request.method && r.path == request.path) return r.handler(request);
     if (request.path == "/healthz" && request.method == "GET") return Healthz();
@@ -214,6 +229,7 @@ HttpResponse Server::Serve(const HttpRequest& request) const {
       if (request.path == sns::kRedrivePath && request.method == "POST") return services_->sns->Redrive(request);
     }
     if (request.path == "/" && (request.method == "POST" || request.method == "GET")) return ServeAws(request);
+    if (services_->s3 && s3::LooksLikePathStyle(request)) return services_->s3->Serve(request, NextRequestId());
     return PlainJson(404, {{"message", fmt::format("No route for {} {}", request.method, request.path)}});
   } catch (const std::exception& e) {
     log::Error("{} {}: {}", request.method, request.path, e.what());

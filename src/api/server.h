@@ -29,17 +29,28 @@ class MetricEngine;
 }
 namespace dbinsight::alarm {
 class AlarmStore;
+struct Transition;
 }
 namespace dbinsight::notify {
 class Outbox;
+}
+namespace dbinsight::bucket {
+class BucketStore;
+}
+namespace dbinsight::dashboard {
+class DashboardStore;
 }
 
 namespace dbinsight::api {
 
 // The stores behind the APIs that write, each borrowed and optional.
 struct Backends {
-  alarm::AlarmStore* alarms = nullptr;  // CloudWatch alarms and anomaly detectors
-  notify::Outbox* outbox = nullptr;     // SNS topics, subscriptions, deliveries
+  alarm::AlarmStore* alarms = nullptr;              // CloudWatch alarms and anomaly detectors
+  notify::Outbox* outbox = nullptr;                 // SNS topics, subscriptions, deliveries
+  dashboard::DashboardStore* dashboards = nullptr;  // CloudWatch dashboards
+  bucket::BucketStore* buckets = nullptr;           // S3 buckets (the report store)
+  // Hears the state changes SetAlarmState makes (notifications hang off it).
+  std::function<void(const alarm::Transition&)> alarm_transitions;
 };
 
 class Server {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "api/cloudwatch/alarm_service.h"
 #include "common/log.h"
 
 namespace dbinsight::app {
@@ -30,11 +31,40 @@ metrics::Statistic::Kind KindOf(alarm::Statistic s) {
 }  // namespace
 
 AlarmLoop::AlarmLoop(alarm::AlarmStore& alarms, const metrics::MetricEngine& engine,
-                     std::function<void(const Transition&)> on_transition)
+                     alarm::TransitionHandler on_transition)
     : alarms_(alarms), engine_(engine), on_transition_(std::move(on_transition)) {}
+
+Result<std::vector<alarm::Datapoint>> AlarmLoop::MetricsDatapoints(const alarm::AlarmDefinition& def,
+                                                                   const alarm::EvaluationWindow& window) const {
+  auto detectors = alarms_.ListDetectors();
+  if (!detectors.ok()) return detectors.status();
+  auto queries = api::cloudwatch::AlarmQueries(def, detectors.value());
+  if (!queries.ok()) return queries.status();
+  auto results = engine_.GetData(queries.value(), static_cast<int64_t>(ToEpochSeconds(window.start)),
+                                 static_cast<int64_t>(ToEpochSeconds(window.end)));
+  if (!results.ok()) return results.status();
+  const metrics::Series* values = nullptr;
+  const metrics::Series* lower = nullptr;
+  const metrics::Series* upper = nullptr;
+  for (const metrics::DataResult& r : results.value()) {
+    if (r.id == def.WatchedMetric()->id) values = &r.points;
+    if (r.id != def.threshold_metric_id) continue;
+    (r.bound == metrics::DataResult::Bound::kLower ? lower : upper) = &r.points;
+  }
+  auto bound = [](const metrics::Series* s, int64_t t) -> std::optional<double> {
+    if (s == nullptr) return std::nullopt;
+    auto it = s->find(t);
+    return it == s->end() ? std::nullopt : std::optional(it->second);
+  };
+  std::vector<alarm::Datapoint> out;
+  for (const auto& [t, v] : *values)
+    out.push_back({FromEpochSeconds(static_cast<double>(t)), v, 0, bound(lower, t), bound(upper, t)});
+  return out;
+}
 
 Result<std::vector<alarm::Datapoint>> AlarmLoop::Datapoints(const alarm::AlarmDefinition& def,
                                                             const alarm::EvaluationWindow& window) const {
+  if (!def.metrics.empty()) return MetricsDatapoints(def, window);
   metrics::StatisticsRequest request;
   request.metric.ns = def.metric_namespace;
   request.metric.name = def.metric_name;

@@ -11,6 +11,12 @@
 // reads its period directly, so its periods follow the engine's alignment
 // (multiples of the period's tier; exact for periods below 300 s).
 //
+// An alarm over a Metrics list (metric math, anomaly band) asks GetData for
+// its queries over the window, whose periods are then multiples of the period
+// (evaluator.h): the watched series gives the values and the ThresholdMetricId
+// band (trained on up to two weeks before the window, without the metric's
+// detector's ExcludedTimeRanges) each period's lower and upper bound.
+//
 // Borrows the store and engine, which must outlive it. RunOnce is meant for
 // one thread at a time (serve's alarm thread, or a test).
 #pragma once
@@ -26,18 +32,10 @@
 
 namespace dbinsight::app {
 
-// One alarm's change of state, as the evaluation stored it.
-struct Transition {
-  alarm::AlarmDefinition definition;
-  alarm::AlarmState previous;
-  alarm::AlarmState current;
-  std::vector<std::string> actions;  // ARNs to invoke (empty when ActionsEnabled is false)
-};
-
 class AlarmLoop {
  public:
   AlarmLoop(alarm::AlarmStore& alarms, const metrics::MetricEngine& engine,
-            std::function<void(const Transition&)> on_transition);
+            alarm::TransitionHandler on_transition);
 
   // Evaluates all alarms at `now`. An alarm whose data or update fails is
   // skipped (the others still run); the first such error is returned.
@@ -48,9 +46,12 @@ class AlarmLoop {
                                                    const alarm::EvaluationWindow& window) const;
 
  private:
+  Result<std::vector<alarm::Datapoint>> MetricsDatapoints(const alarm::AlarmDefinition& def,
+                                                          const alarm::EvaluationWindow& window) const;
+
   alarm::AlarmStore& alarms_;
   const metrics::MetricEngine& engine_;
-  std::function<void(const Transition&)> on_transition_;
+  alarm::TransitionHandler on_transition_;
 };
 
 }  // namespace dbinsight::app

@@ -36,7 +36,7 @@ class AlarmLoopTest : public ::testing::Test {
     auto a = alarm::AlarmStore::Open(tmp_->path().string());
     ASSERT_TRUE(a.ok()) << a.status().ToString();
     alarms_ = std::move(a).value();
-    loop_ = std::make_unique<AlarmLoop>(*alarms_, *engine_, [this](const Transition& t) { seen_.push_back(t); });
+    loop_ = std::make_unique<AlarmLoop>(*alarms_, *engine_, [this](const alarm::Transition& t) { seen_.push_back(t); });
   }
   void Put(const std::string& name, WallTime t, double v) {
     const metrics::Datum d[] = {{name, {{"Queue", "jobs"}}, t, "Count", false, {{0, v, v, v, 1}}}};
@@ -53,7 +53,7 @@ class AlarmLoopTest : public ::testing::Test {
   std::unique_ptr<metrics::MetricEngine> engine_;
   std::unique_ptr<alarm::AlarmStore> alarms_;
   std::unique_ptr<AlarmLoop> loop_;
-  std::vector<Transition> seen_;
+  std::vector<alarm::Transition> seen_;
 };
 
 alarm::AlarmDefinition LowDepth() {
@@ -126,6 +126,57 @@ TEST_F(AlarmLoopTest, FiveMinutePeriodsMergeMinutesFromTheEvaluationMinute) {
   EXPECT_EQ((*points)[0].start, Utc(2026, 11, 27, 10, 2, 0));
   EXPECT_DOUBLE_EQ(*(*points)[0].value, 76.0);  // (100 + 4 * 70) / 5
   EXPECT_EQ((*points)[0].sample_count, 5.0);
+}
+
+// An anomaly-band alarm over a day of steady history: a spike minute breaches
+// the upper bound (ALARM, AWS's band reason), the next normal minute is
+// inside the band again (OK).
+TEST_F(AlarmLoopTest, BandAlarmGoesToAlarmOnASpikeAndBackToOk) {
+  const WallTime start = Utc(2026, 11, 26, 10, 0, 0);
+  auto normal = [](int minute) { return 100.0 + (minute * 7919 % 11) - 5; };  // 95..105
+  std::vector<metrics::Datum> history;
+  for (int minute = 0; minute < 1440; ++minute)
+    history.push_back({"Depth",
+                       {{"Queue", "jobs"}},
+                       start + std::chrono::minutes(minute),
+                       "Count",
+                       false,
+                       {{0, normal(minute), normal(minute), normal(minute), 1}}});
+  ASSERT_TRUE(engine_->Put("Custom", history).ok());
+
+  alarm::AlarmDefinition d;
+  d.name = "depth-band";
+  d.evaluation_periods = 1;
+  d.datapoints_to_alarm = 1;
+  d.comparison_operator = alarm::ComparisonOperator::kLessThanLowerOrGreaterThanUpperThreshold;
+  d.threshold_metric_id = "ad1";
+  d.metrics = {
+      {"m1", alarm::MetricStatQuery{"Custom", "Depth", {{"Queue", "jobs"}}, std::chrono::seconds(60), "Average", ""},
+       "", "", true},
+      {"ad1", std::nullopt, "ANOMALY_DETECTION_BAND(m1, 3)", "Depth (expected)", true}};
+  d.alarm_actions = {"arn:aws:sns:us-east-1:000000000000:ops"};
+  ASSERT_TRUE(d.Validate().ok()) << d.Validate().message();
+  ASSERT_TRUE(alarms_->Put(d, clock_.Now()).ok());
+
+  // 10:00 is the last normal minute: OK.
+  ASSERT_TRUE(loop_->RunOnce(Utc(2026, 11, 27, 10, 0, 5)).ok());
+  EXPECT_EQ(StateOf("depth-band").value, StateValue::kOk) << StateOf("depth-band").reason;
+
+  Put("Depth", Utc(2026, 11, 27, 10, 0, 20), 400);
+  ASSERT_TRUE(loop_->RunOnce(Utc(2026, 11, 27, 10, 1, 5)).ok());
+  const alarm::AlarmState alarmed = StateOf("depth-band");
+  EXPECT_EQ(alarmed.value, StateValue::kAlarm);
+  EXPECT_THAT(alarmed.reason, HasSubstr("Thresholds Crossed: 1 out of the last 1 datapoints [400.0 (27/11/26 "
+                                        "10:00:00)] was less than the lower thresholds ["));
+  EXPECT_THAT(alarmed.reason, HasSubstr("] or greater than the upper thresholds ["));
+  EXPECT_THAT(alarmed.reason_data, HasSubstr(R"("recentDatapoints":[400.0],"recentLowerThresholds":[)"));
+  ASSERT_EQ(seen_.size(), 2u);
+  EXPECT_EQ(seen_[1].actions, d.alarm_actions);
+
+  Put("Depth", Utc(2026, 11, 27, 10, 1, 20), normal(1441));
+  ASSERT_TRUE(loop_->RunOnce(Utc(2026, 11, 27, 10, 2, 5)).ok());
+  EXPECT_EQ(StateOf("depth-band").value, StateValue::kOk);
+  EXPECT_THAT(StateOf("depth-band").reason, HasSubstr("was not less than the lower thresholds"));
 }
 
 }  // namespace

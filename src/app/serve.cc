@@ -9,12 +9,15 @@
 #include "alarm/alarm_store.h"
 #include "api/server.h"
 #include "app/alarm_loop.h"
+#include "app/defaults.h"
+#include "bucket/bucket_store.h"
 #include "collect/poller.h"
 #include "collect/mysql/mysql_sampler.h"
 #include "collect/postgres/pg_sampler.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "dashboard/dashboard_store.h"
 #include "metrics/metric_engine.h"
 #include "notify/alarm_message.h"
 #include "notify/deliverer.h"
@@ -79,15 +82,32 @@ int Serve(const std::string& config_path) {
     log::Error("cannot open alarm store: {}", alarm_store.status().ToString());
     return 1;
   }
+  auto dashboard_store = dashboard::DashboardStore::Open(cfg->store.directory);
+  if (!dashboard_store.ok()) {
+    log::Error("cannot open dashboard store: {}", dashboard_store.status().ToString());
+    return 1;
+  }
   auto outbox = notify::Outbox::Open(cfg->store.directory + "/notify.sqlite3", cfg->notify.region,
                                      cfg->notify.account_id);
   if (!outbox.ok()) {
     log::Error("cannot open the notification outbox: {}", outbox.status().ToString());
     return 1;
   }
+  // The report store: versioned S3-style buckets beside the SQLite files.
+  auto buckets = bucket::BucketStore::Open(cfg->store.directory + "/buckets", clock);
+  if (!buckets.ok()) {
+    log::Error("cannot open the bucket store: {}", buckets.status().ToString());
+    return 1;
+  }
+  // Before the API serves, so the first describe-alarms already lists them.
+  // A failure leaves the rest working and is retried at the next start.
+  if (Status st = ProvisionDefaults(*cfg, {*alarm_store.value(), *outbox.value(), *dashboard_store.value()},
+                                    clock.Now());
+      !st.ok())
+    log::Warn("default alarms, detector, dashboard or topic not all made: {}", st.ToString());
   auto smtp = notify::smtp::SmtpTransport::Create(cfg->notify.smtp);
   if (!smtp.ok()) {
-    log::Error("notify.smtp: {}", smtp.status().message());
+    log::Error("notifications.smtp: {}", smtp.status().message());
     return 2;
   }
   notify::webhook::WebhookTransport webhook(cfg->notify.webhook);
@@ -129,26 +149,10 @@ int Serve(const std::string& config_path) {
     return out;
   };
   metrics::MetricEngine metric_engine(*metric_store.value(), clock);
-  api::Server server(cfg->server, engine, metric_engine, instances,
-                     {.alarms = alarm_store.value().get(), .outbox = outbox.value().get()});
-  if (Status st = server.Start(); !st.ok()) {
-    log::Error("{}", st.ToString());
-    return 1;
-  }
-  log::Info("dbinsight listening on http://{}:{} (store {})", cfg->server.host, server.port(), cfg->store.directory);
-
-  std::jthread maintenance([&](std::stop_token stop) {
-    while (clock.SleepUntil(clock.Monotonic() + kMaintenanceEvery, stop)) {
-      if (Status st = store.value()->Maintain(clock.Now()); !st.ok())
-        log::Warn("store maintenance failed: {}", st.ToString());
-      if (Status st = metric_store.value()->Maintain(clock.Now()); !st.ok())
-        log::Warn("metric store maintenance failed: {}", st.ToString());
-    }
-  });
-
   // Each transition goes to the outbox of every SNS topic among its actions;
   // the delivery thread takes it from there (retries, dead letters).
-  AlarmLoop alarm_loop(*alarm_store.value(), metric_engine, [&](const Transition& t) {
+  // Evaluations and SetAlarmState alike.
+  auto notify_transition = [&](const alarm::Transition& t) {
     log::Info("alarm {}: {} -> {}: {}", t.definition.name, alarm::Name(t.previous.value), alarm::Name(t.current.value),
               t.current.reason);
     notify::AlarmEvent event{t.definition.name,
@@ -165,7 +169,29 @@ int Serve(const std::string& config_path) {
       auto id = outbox.value()->Publish(arn, notify::FormatAlarmMessage(event, cfg->notify), clock.Now());
       if (!id.ok()) log::Warn("alarm {}: cannot notify {}: {}", t.definition.name, arn, id.status().message());
     }
+  };
+  api::Server server(cfg->server, engine, metric_engine, instances,
+                     {.alarms = alarm_store.value().get(),
+                      .outbox = outbox.value().get(),
+                      .dashboards = dashboard_store.value().get(),
+                      .buckets = buckets.value().get(),
+                      .alarm_transitions = notify_transition});
+  if (Status st = server.Start(); !st.ok()) {
+    log::Error("{}", st.ToString());
+    return 1;
+  }
+  log::Info("dbinsight listening on http://{}:{} (store {})", cfg->server.host, server.port(), cfg->store.directory);
+
+  std::jthread maintenance([&](std::stop_token stop) {
+    while (clock.SleepUntil(clock.Monotonic() + kMaintenanceEvery, stop)) {
+      if (Status st = store.value()->Maintain(clock.Now()); !st.ok())
+        log::Warn("store maintenance failed: {}", st.ToString());
+      if (Status st = metric_store.value()->Maintain(clock.Now()); !st.ok())
+        log::Warn("metric store maintenance failed: {}", st.ToString());
+    }
   });
+
+  AlarmLoop alarm_loop(*alarm_store.value(), metric_engine, notify_transition);
   std::jthread delivery([&](std::stop_token stop) { deliverer.Run(clock, stop); });
   std::jthread alarms([&](std::stop_token stop) {
     while (clock.SleepUntil(clock.Monotonic() + kAlarmEvery, stop)) {

@@ -138,7 +138,7 @@ Result<InstanceConfig> ParseInstance(const YAML::Node& node, const std::string& 
   DBI_RETURN_IF_ERROR(CheckKeys(node, key, {"id", "engine", "dsn", "vcpus", "resource_id", "password_env",
                                              "password_file", "replica_of", "sample_interval", "store_literals",
                                              "counters_interval", "statements_interval", "connect_timeout",
-                                             "query_timeout", "host_metrics"}));
+                                             "query_timeout", "host_metrics", "defaults"}));
   InstanceConfig ic;
   for (const char* required : {"id", "engine", "dsn"})
     if (!node[required]) return Bad(key + "." + required, "is required");
@@ -246,61 +246,125 @@ Status ReadFields(const YAML::Node& node, const std::string& where,
   return Status::Ok();
 }
 
+// notifications.subscriptions: the subscribers of the default topic.
+Result<std::vector<Subscriber>> ParseSubscribers(const YAML::Node& node) {
+  const std::string key = "notifications.subscriptions";
+  if (!node.IsSequence()) return Bad(key, "expected a list such as [{protocol: email, endpoint: oncall@example.com}]");
+  std::vector<Subscriber> out;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string at = key + "[" + std::to_string(i) + "]";
+    const YAML::Node& n = node[i];
+    if (!n.IsMap()) return Bad(at, "expected {protocol, endpoint}");
+    DBI_RETURN_IF_ERROR(CheckKeys(n, at, {"protocol", "endpoint", "format"}));
+    Subscriber s;
+    if (!n["protocol"] || !n["endpoint"]) return Bad(at, "needs protocol and endpoint");
+    auto protocol = String(n["protocol"], at + ".protocol");
+    if (!protocol.ok()) return protocol.status();
+    auto parsed = notify::ParseProtocol(protocol.value());
+    if (!parsed) return Bad(at + ".protocol", "expected email, http or https");
+    s.protocol = *parsed;
+    auto endpoint = String(n["endpoint"], at + ".endpoint");
+    if (!endpoint.ok()) return endpoint.status();
+    s.endpoint = endpoint.value();
+    if (!notify::ValidEndpoint(s.protocol, s.endpoint))
+      return Bad(at + ".endpoint", "expected an e-mail address, or a URL matching the protocol");
+    s.format = notify::DefaultWebhookFormat(s.endpoint);
+    if (auto f = n["format"]) {
+      auto format = String(f, at + ".format");
+      if (!format.ok()) return format.status();
+      auto parsed_format = notify::ParseWebhookFormat(format.value());
+      if (!parsed_format) return Bad(at + ".format", "expected sns, raw, slack or teams");
+      s.format = *parsed_format;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// `defaults: false`, or a mapping switching each kind on or off.
+Status ParseDefaults(const YAML::Node& node, const std::string& key, DefaultResources& d) {
+  if (node.IsScalar()) {
+    auto b = Bool(node, key);
+    if (!b.ok()) return Bad(key, "expected true, false or {alarms, anomaly_detector, dashboard, topic}");
+    d = {.alarms = b.value(), .anomaly_detector = b.value(), .dashboard = b.value(), .topic = b.value()};
+    return Status::Ok();
+  }
+  if (!node.IsMap()) return Bad(key, "expected true, false or {alarms, anomaly_detector, dashboard, topic}");
+  DBI_RETURN_IF_ERROR(CheckKeys(node, key, {"alarms", "anomaly_detector", "dashboard", "topic"}));
+  for (auto [name, field] : {std::pair{"alarms", &d.alarms}, std::pair{"anomaly_detector", &d.anomaly_detector},
+                             std::pair{"dashboard", &d.dashboard}, std::pair{"topic", &d.topic}}) {
+    if (auto n = node[name]) {
+      auto b = Bool(n, key + "." + name);
+      if (!b.ok()) return b.status();
+      *field = b.value();
+    }
+  }
+  return Status::Ok();
+}
+
 Status ParseNotify(const YAML::Node& node, const std::string& base_dir, notify::NotifyOptions& o) {
-  if (!node.IsMap()) return Bad("notify", "expected a mapping such as {smtp: {host: mail.example.com}}");
-  DBI_RETURN_IF_ERROR(CheckKeys(node, "notify", {"smtp", "webhook", "retry", "delivery", "ui_base_url", "region",
-                                                 "account_id"}));
+  if (!node.IsMap()) return Bad("notifications", "expected a mapping such as {smtp: {host: mail.example.com}}");
+  DBI_RETURN_IF_ERROR(CheckKeys(node, "notifications", {"smtp", "webhook", "retry", "delivery", "ui_base_url", "region",
+                                                        "account_id", "subscriptions"}));
   DBI_RETURN_IF_ERROR(ReadFields<std::string>(
-      node, "notify", {{"ui_base_url", &o.ui_base_url}, {"region", &o.region}, {"account_id", &o.account_id}}, String));
+      node, "notifications", {{"ui_base_url", &o.ui_base_url}, {"region", &o.region}, {"account_id", &o.account_id}}, String));
   if (auto smtp = node["smtp"]) {
-    if (!smtp.IsMap()) return Bad("notify.smtp", "expected a mapping with host, port, from...");
-    DBI_RETURN_IF_ERROR(CheckKeys(smtp, "notify.smtp", {"host", "port", "from", "tls", "username", "password_file",
-                                                        "ca_file", "connect_timeout", "timeout"}));
+    if (!smtp.IsMap()) return Bad("notifications.smtp", "expected a mapping with host, port, from...");
+    DBI_RETURN_IF_ERROR(CheckKeys(smtp, "notifications.smtp", {"host", "port", "from", "tls", "starttls", "username",
+                                                               "password_file", "ca_file", "connect_timeout",
+                                                               "timeout"}));
     DBI_RETURN_IF_ERROR(ReadFields<std::string>(
-        smtp, "notify.smtp",
+        smtp, "notifications.smtp",
         {{"host", &o.smtp.host}, {"from", &o.smtp.from}, {"username", &o.smtp.username},
          {"password_file", &o.smtp.password_file}, {"ca_file", &o.smtp.ca_file}},
         String));
     if (!o.smtp.password_file.empty()) o.smtp.password_file = Resolve(base_dir, o.smtp.password_file);
     if (!o.smtp.ca_file.empty()) o.smtp.ca_file = Resolve(base_dir, o.smtp.ca_file);
     if (auto n = smtp["port"]) {
-      auto p = PositiveInt(n, "notify.smtp.port");
+      auto p = PositiveInt(n, "notifications.smtp.port");
       if (!p.ok()) return p.status();
-      if (p.value() > 65535) return Bad("notify.smtp.port", "expected a port number");
+      if (p.value() > 65535) return Bad("notifications.smtp.port", "expected a port number");
       o.smtp.port = static_cast<int>(p.value());
     }
     if (auto n = smtp["tls"]) {
-      auto t = String(n, "notify.smtp.tls");
+      auto t = String(n, "notifications.smtp.tls");
       if (!t.ok()) return t.status();
       auto tls = notify::ParseSmtpTls(t.value());
-      if (!tls) return Bad("notify.smtp.tls", "expected off, starttls-optional, starttls or smtps");
+      if (!tls) return Bad("notifications.smtp.tls", "expected off, starttls-optional, starttls or smtps");
       o.smtp.tls = *tls;
     }
+    // The short form: starttls true (required) or false (plain SMTP).
+    if (auto n = smtp["starttls"]) {
+      if (smtp["tls"]) return Bad("notifications.smtp.starttls", "give either tls or starttls, not both");
+      auto b = Bool(n, "notifications.smtp.starttls");
+      if (!b.ok()) return b.status();
+      o.smtp.tls = b.value() ? notify::SmtpTls::kStartTls : notify::SmtpTls::kOff;
+    }
     DBI_RETURN_IF_ERROR(ReadFields<std::chrono::milliseconds>(
-        smtp, "notify.smtp", {{"connect_timeout", &o.smtp.connect_timeout}, {"timeout", &o.smtp.timeout}}, Duration));
+        smtp, "notifications.smtp", {{"connect_timeout", &o.smtp.connect_timeout}, {"timeout", &o.smtp.timeout}}, Duration));
   }
   if (auto webhook = node["webhook"]) {
-    DBI_RETURN_IF_ERROR(CheckKeys(webhook, "notify.webhook", {"connect_timeout", "timeout"}));
+    DBI_RETURN_IF_ERROR(CheckKeys(webhook, "notifications.webhook", {"connect_timeout", "timeout"}));
     DBI_RETURN_IF_ERROR(ReadFields<std::chrono::milliseconds>(
-        webhook, "notify.webhook", {{"connect_timeout", &o.webhook.connect_timeout}, {"timeout", &o.webhook.timeout}},
+        webhook, "notifications.webhook", {{"connect_timeout", &o.webhook.connect_timeout}, {"timeout", &o.webhook.timeout}},
         Duration));
   }
   if (auto retry = node["retry"]) {
-    DBI_RETURN_IF_ERROR(CheckKeys(retry, "notify.retry", {"base_delay", "max_delay", "max_attempts"}));
+    DBI_RETURN_IF_ERROR(CheckKeys(retry, "notifications.retry", {"base_delay", "max_delay", "max_attempts"}));
     DBI_RETURN_IF_ERROR(ReadFields<std::chrono::milliseconds>(
-        retry, "notify.retry", {{"base_delay", &o.retry.base_delay}, {"max_delay", &o.retry.max_delay}}, Duration));
+        retry, "notifications.retry", {{"base_delay", &o.retry.base_delay}, {"max_delay", &o.retry.max_delay}}, Duration));
     if (auto n = retry["max_attempts"]) {
-      auto a = PositiveInt(n, "notify.retry.max_attempts");
+      auto a = PositiveInt(n, "notifications.retry.max_attempts");
       if (!a.ok()) return a.status();
       o.retry.max_attempts = static_cast<int>(a.value());
     }
   }
   if (auto delivery = node["delivery"]) {
-    DBI_RETURN_IF_ERROR(CheckKeys(delivery, "notify.delivery", {"poll_interval", "max_parallel"}));
+    DBI_RETURN_IF_ERROR(CheckKeys(delivery, "notifications.delivery", {"poll_interval", "max_parallel"}));
     DBI_RETURN_IF_ERROR(ReadFields<std::chrono::milliseconds>(
-        delivery, "notify.delivery", {{"poll_interval", &o.delivery.poll_interval}}, Duration));
+        delivery, "notifications.delivery", {{"poll_interval", &o.delivery.poll_interval}}, Duration));
     if (auto n = delivery["max_parallel"]) {
-      auto a = PositiveInt(n, "notify.delivery.max_parallel");
+      auto a = PositiveInt(n, "notifications.delivery.max_parallel");
       if (!a.ok()) return a.status();
       o.delivery.max_parallel = static_cast<int>(a.value());
     }
@@ -312,7 +376,8 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   if (!root.IsMap()) return Status::InvalidArgument("config: expected a mapping with listen, store, instances");
   DBI_RETURN_IF_ERROR(CheckKeys(root, "", {"listen", "store", "instances", "retention", "sample_interval",
                                            "store_literals", "counters_interval", "statements_interval",
-                                           "connect_timeout", "query_timeout", "log_level", "notify"}));
+                                           "connect_timeout", "query_timeout", "log_level", "notifications",
+                                           "defaults"}));
   Config c;
   if (auto n = root["listen"]) {
     auto l = String(n, "listen");
@@ -330,7 +395,15 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   if (!store.ok()) return store.status();
   c.store.directory = Resolve(base_dir, store.value());
   if (auto n = root["retention"]) DBI_RETURN_IF_ERROR(ParseRetention(n, c.store.retention));
-  if (auto n = root["notify"]) DBI_RETURN_IF_ERROR(ParseNotify(n, base_dir, c.notify));
+  if (auto n = root["notifications"]) {
+    DBI_RETURN_IF_ERROR(ParseNotify(n, base_dir, c.notify));
+    if (auto subs = n["subscriptions"]) {
+      auto parsed = ParseSubscribers(subs);
+      if (!parsed.ok()) return parsed.status();
+      c.subscribers = std::move(parsed.value());
+    }
+  }
+  if (auto n = root["defaults"]) DBI_RETURN_IF_ERROR(ParseDefaults(n, "defaults", c.defaults));
   if (auto n = root["log_level"]) {
     auto l = String(n, "log_level");
     if (!l.ok()) return l.status();
@@ -350,6 +423,8 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
     const std::string key = "instances[" + std::to_string(i) + "]";
     auto ic = ParseInstance(instances[i], key, defaults, base_dir);
     if (!ic.ok()) return ic.status();
+    ic->defaults = c.defaults;
+    if (auto n = instances[i]["defaults"]) DBI_RETURN_IF_ERROR(ParseDefaults(n, key + ".defaults", ic->defaults));
     if (!ids.insert(ic->info.id).second) return Bad(key + ".id", "duplicate id '" + ic->info.id + "'");
     if (!resource_ids.insert(ic->info.resource_id).second)
       return Bad(key + ".resource_id", "duplicate resource_id '" + ic->info.resource_id + "'");

@@ -91,12 +91,16 @@ instances:
 
 TEST(ConfigTest, NotificationSettings) {
   auto c = ParseConfig(R"(store: /d
-notify:
+notifications:
   ui_base_url: https://dbinsight.example
   smtp: {host: 127.0.0.1, port: 2525, from: "dbinsight <alerts@example.com>", tls: off,
          username: alerts, password_file: smtp.pw}
   retry: {base_delay: 1s, max_delay: 30s, max_attempts: 3}
   delivery: {poll_interval: 200ms}
+  subscriptions:
+    - {protocol: email, endpoint: oncall@example.com}
+    - {protocol: https, endpoint: "https://hooks.slack.com/services/T/B/x"}
+    - {protocol: http, endpoint: "http://127.0.0.1:9/hook", format: teams}
 instances: [{id: a, engine: postgres, dsn: x}]
 )", "/etc/dbinsight");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -107,8 +111,38 @@ instances: [{id: a, engine: postgres, dsn: x}]
   EXPECT_EQ(c->notify.retry.max_attempts, 3);
   EXPECT_EQ(c->notify.retry.base_delay, std::chrono::milliseconds(1000));
   EXPECT_EQ(c->notify.delivery.poll_interval, std::chrono::milliseconds(200));
+  ASSERT_EQ(c->subscribers.size(), 3u);
+  EXPECT_EQ(c->subscribers[0].protocol, notify::Protocol::kEmail);
+  EXPECT_EQ(c->subscribers[1].format, notify::WebhookFormat::kSlack);  // by host
+  EXPECT_EQ(c->subscribers[2].format, notify::WebhookFormat::kTeams);  // as given
   // Defaults stay in notify/options.h.
   EXPECT_EQ(ParseConfig(kMinimal, "/")->notify.smtp.port, 25);
+  // The issue's short form of the TLS setting.
+  auto starttls = ParseConfig("store: /d\nnotifications: {smtp: {starttls: true}}\n"
+                              "instances: [{id: a, engine: postgres, dsn: x}]\n", "/");
+  ASSERT_TRUE(starttls.ok()) << starttls.status().ToString();
+  EXPECT_EQ(starttls->notify.smtp.tls, notify::SmtpTls::kStartTls);
+}
+
+TEST(ConfigTest, DefaultResourcesSwitchTopLevelAndPerInstance) {
+  auto c = ParseConfig(R"(store: /d
+defaults: {dashboard: false}
+instances:
+  - {id: a, engine: postgres, dsn: x}
+  - {id: b, engine: postgres, dsn: y, defaults: false}
+  - {id: c, engine: postgres, dsn: z, defaults: {topic: false}}
+)", "/");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const auto& a = c->instances[0].defaults;
+  EXPECT_TRUE(a.alarms && a.anomaly_detector && a.topic);
+  EXPECT_FALSE(a.dashboard);
+  const auto& b = c->instances[1].defaults;
+  EXPECT_FALSE(b.alarms || b.anomaly_detector || b.dashboard || b.topic);
+  const auto& i3 = c->instances[2].defaults;
+  EXPECT_TRUE(i3.alarms);
+  EXPECT_FALSE(i3.topic);
+  EXPECT_FALSE(i3.dashboard);  // inherited from the top level
+  EXPECT_TRUE(ParseConfig(kMinimal, "/")->instances[0].defaults.alarms);
 }
 
 void ExpectError(const std::string& yaml, const std::string& key) {
@@ -138,10 +172,23 @@ TEST(ConfigTest, ErrorsNameTheKey) {
               "instances[0].host_metrics");
   ExpectError("store: x\nstatements_interval: 10ms\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
               "statements_interval");
-  ExpectError("store: x\nnotify: {smtp: {tls: maybe}}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
-              "notify.smtp.tls");
-  ExpectError("store: x\nnotify: {retry: {tries: 3}}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
-              "notify.retry.tries");
+  ExpectError("store: x\nnotifications: {smtp: {tls: maybe}}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
+              "notifications.smtp.tls");
+  ExpectError("store: x\nnotifications: {retry: {tries: 3}}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
+              "notifications.retry.tries");
+  ExpectError("store: x\nnotifications: {smtp: {tls: off, starttls: true}}\n"
+              "instances: [{id: a, engine: postgres, dsn: x}]\n",
+              "notifications.smtp.starttls");
+  ExpectError("store: x\nnotifications: {subscriptions: [{protocol: sms, endpoint: 123}]}\n"
+              "instances: [{id: a, engine: postgres, dsn: x}]\n",
+              "notifications.subscriptions[0].protocol");
+  ExpectError("store: x\nnotifications: {subscriptions: [{protocol: https, endpoint: \"http://x\"}]}\n"
+              "instances: [{id: a, engine: postgres, dsn: x}]\n",
+              "notifications.subscriptions[0].endpoint");
+  ExpectError("store: x\ndefaults: {alarm: false}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
+              "defaults.alarm");
+  ExpectError("store: x\ninstances: [{id: a, engine: postgres, dsn: x, defaults: maybe}]\n",
+              "instances[0].defaults");
 }
 
 }  // namespace

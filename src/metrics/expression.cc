@@ -150,6 +150,8 @@ std::string_view KindName(ValueKind k) {
       return "a time series";
     case ValueKind::kArray:
       return "an array of time series";
+    case ValueKind::kBand:
+      return "an anomaly detection band";
   }
   return "";
 }
@@ -219,12 +221,19 @@ Result<ValueKind> Check(const Expr& e, const std::function<std::optional<ValueKi
     if (!k.ok()) return k;
     args.push_back(k.value());
   }
+  const bool band = e.kind == Expr::Kind::kCall && e.text == kBand;
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i] == ValueKind::kBand && !band)
+      return KindError(e.args[i], "an ANOMALY_DETECTION_BAND cannot be an operand: use it as a whole expression");
   switch (e.kind) {
     case Expr::Kind::kNumber:
       return ValueKind::kScalar;
     case Expr::Kind::kId: {
       std::optional<ValueKind> k = kind_of(e.text);
       if (!k) return KindError(e, fmt::format("no query has the id {}", e.text));
+      if (*k == ValueKind::kBand)
+        return KindError(
+            e, fmt::format("{} is an ANOMALY_DETECTION_BAND, which cannot be used in another expression", e.text));
       return *k;
     }
     case Expr::Kind::kNegate:
@@ -247,8 +256,18 @@ Result<ValueKind> Check(const Expr& e, const std::function<std::optional<ValueKi
     case Expr::Kind::kCall:
       break;
   }
-  if (e.text == kBand)
-    return KindError(e, "ANOMALY_DETECTION_BAND is not supported yet: dbinsight has no anomaly detection models");
+  if (band) {
+    if (args.empty() || args.size() > 2)
+      return KindError(e,
+                       "ANOMALY_DETECTION_BAND takes a metric id and optionally the band width in standard "
+                       "deviations, e.g. ANOMALY_DETECTION_BAND(m1, 2)");
+    if (e.args[0].kind != Expr::Kind::kId || args[0] != ValueKind::kSeries)
+      return KindError(e.args[0], "the first argument of ANOMALY_DETECTION_BAND must be the id of a metric");
+    if (e.args.size() == 2 && (e.args[1].kind != Expr::Kind::kNumber || !(e.args[1].number > 0)))
+      return KindError(e.args[1],
+                       "the second argument of ANOMALY_DETECTION_BAND must be a positive number (standard deviations)");
+    return ValueKind::kBand;
+  }
   if (e.text == "METRICS") {
     if (!args.empty()) return KindError(e, "METRICS() takes no arguments here");
     return ValueKind::kArray;
@@ -260,6 +279,13 @@ Result<ValueKind> Check(const Expr& e, const std::function<std::optional<ValueKi
   if (!aggregate) return args[0];
   if (args[0] == ValueKind::kScalar) return KindError(e, fmt::format("{} needs a time series or an array", e.text));
   return args[0] == ValueKind::kArray ? ValueKind::kSeries : ValueKind::kScalar;
+}
+
+std::optional<BandCall> AsBandCall(const Expr& e) {
+  if (e.kind != Expr::Kind::kCall || e.text != kBand) return std::nullopt;
+  BandCall call{e.args[0].text};
+  if (e.args.size() == 2) call.k = e.args[1].number;
+  return call;
 }
 
 Value Evaluate(const Expr& e, const std::function<const Value&(std::string_view id)>& lookup,

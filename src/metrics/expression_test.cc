@@ -81,11 +81,39 @@ TEST(ExpressionTest, CheckRejectsUnknownIdsFunctionsAndKinds) {
                             {"SUM(m1, m2)", "SUM takes one argument"},
                             {"METRICS() + m1", "cannot combine an array with a time series"},
                             {"[m1, 2]", "an array holds time series, not a number"},
-                            {"ANOMALY_DETECTION_BAND(m1, 2)", "ANOMALY_DETECTION_BAND is not supported yet"}}) {
+                            {"ANOMALY_DETECTION_BAND()", "takes a metric id and optionally the band width"},
+                            {"ANOMALY_DETECTION_BAND(m1, 2, 3)", "takes a metric id and optionally the band width"},
+                            {"ANOMALY_DETECTION_BAND(2)", "first argument of ANOMALY_DETECTION_BAND must be the id"},
+                            {"ANOMALY_DETECTION_BAND(m1 * 2)", "first argument of ANOMALY_DETECTION_BAND must be"},
+                            {"ANOMALY_DETECTION_BAND(m9)", "no query has the id m9"},
+                            {"ANOMALY_DETECTION_BAND(m1, 0)",
+                             "second argument of ANOMALY_DETECTION_BAND must be a "
+                             "positive number"},
+                            {"ANOMALY_DETECTION_BAND(m1, -2)", "must be a positive number"},
+                            {"ANOMALY_DETECTION_BAND(m1, m2)", "must be a positive number"},
+                            {"ANOMALY_DETECTION_BAND(m1) * 2",
+                             "character 1: an ANOMALY_DETECTION_BAND cannot be an "
+                             "operand"}}) {
     auto k = CheckText(text);
     ASSERT_FALSE(k.ok()) << text;
     EXPECT_NE(k.status().message().find(what), std::string::npos) << text << ": " << k.status().message();
   }
+}
+
+TEST(ExpressionTest, BandIsAWholeExpressionWithAnOptionalWidth) {
+  EXPECT_EQ(CheckText("ANOMALY_DETECTION_BAND(m1, 3.5)").value(), ValueKind::kBand);
+  EXPECT_EQ(CheckText("ANOMALY_DETECTION_BAND(m1)").value(), ValueKind::kBand);
+  auto band = AsBandCall(ParseExpression("ANOMALY_DETECTION_BAND(m2, 3.5)").value());
+  ASSERT_TRUE(band);
+  EXPECT_EQ(band->metric_id, "m2");
+  EXPECT_EQ(band->k, 3.5);
+  EXPECT_EQ(AsBandCall(ParseExpression("ANOMALY_DETECTION_BAND(m1)").value())->k, 2);
+  EXPECT_FALSE(AsBandCall(ParseExpression("m1 * 2").value()));
+  // An id naming a band query cannot feed another expression.
+  auto e = ParseExpression("ad1 + 1").value();
+  auto k = Check(e, [](std::string_view) -> std::optional<ValueKind> { return ValueKind::kBand; });
+  ASSERT_FALSE(k.ok());
+  EXPECT_NE(k.status().message().find("ad1 is an ANOMALY_DETECTION_BAND"), std::string::npos) << k.status().message();
 }
 
 }  // namespace

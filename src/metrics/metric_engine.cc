@@ -80,6 +80,15 @@ std::optional<QueryError> CheckQueries(std::span<const DataQuery> queries) {
   for (size_t i = 0; i < queries.size(); ++i) {
     Result<ValueKind> kind = kind_of_query(i);
     if (!kind.ok()) return QueryError{i, "Expression", kind.status().message()};
+    if (kind.value() == ValueKind::kBand) {
+      const auto metric = index.find(AsBandCall(*queries[i].expression)->metric_id);
+      if (!queries[metric->second].stat)
+        return QueryError{i, "Expression",
+                          fmt::format("the first argument of ANOMALY_DETECTION_BAND must be the id of a metric, not of "
+                                      "the expression {}",
+                                      metric->first)};
+      continue;
+    }
     if (queries[i].return_data && kind.value() != ValueKind::kSeries)
       return QueryError{i, "Expression",
                         kind.value() == ValueKind::kScalar
@@ -204,6 +213,22 @@ Result<Series> MetricEngine::StatSeries(const MetricStat& stat, int64_t start, i
   return out;
 }
 
+Result<BandSeries> MetricEngine::Band(const MetricStat& stat, double k, int64_t start, int64_t end,
+                                      std::span<const TimeRange> excluded) const {
+  const int64_t first = FirstPeriod(start, stat.period);
+  auto series = StatSeries(stat, TrainingStart(first, stat.period), end);
+  if (!series.ok()) return series.status();
+  return BandOver(series.value(), first, k, excluded);
+}
+
+Result<TrainingState> MetricEngine::DetectorState(const MetricStat& stat, std::span<const TimeRange> excluded) const {
+  const auto now = static_cast<int64_t>(std::floor(ToEpochSeconds(clock_.Now())));
+  const int64_t end = FirstPeriod(now, stat.period) + stat.period;
+  auto series = StatSeries(stat, TrainingStart(end, stat.period), end);
+  if (!series.ok()) return series.status();
+  return TrainingStateOf(series.value(), excluded);
+}
+
 Result<std::vector<DataResult>> MetricEngine::GetData(std::span<const DataQuery> queries, int64_t start,
                                                       int64_t end) const {
   std::map<std::string, Value, std::less<>> values;
@@ -227,6 +252,15 @@ Result<std::vector<DataResult>> MetricEngine::GetData(std::span<const DataQuery>
   for (const DataQuery& q : queries) {
     if (!q.return_data) continue;
     std::string label = !q.label.empty() ? q.label : q.stat ? q.stat->metric.name : q.id;
+    if (std::optional<BandCall> band = q.expression ? AsBandCall(*q.expression) : std::nullopt) {
+      const DataQuery& metric =
+          *std::find_if(queries.begin(), queries.end(), [&](const DataQuery& d) { return d.id == band->metric_id; });
+      auto bounds = Band(*metric.stat, band->k, start, end, q.excluded);
+      if (!bounds.ok()) return bounds.status();
+      out.push_back({q.id, label + " Lower", std::move(bounds->lower), DataResult::Bound::kLower});
+      out.push_back({q.id, label + " Upper", std::move(bounds->upper), DataResult::Bound::kUpper});
+      continue;
+    }
     out.push_back({q.id, std::move(label), value_of(q.id).series});
   }
   return out;

@@ -8,6 +8,9 @@
 //    starting before `end`. Sums, counts, min and max come exactly from that
 //    tier; percentiles from the finest tier still holding every value of a
 //    period (statistics.h).
+//  * An ANOMALY_DETECTION_BAND query answers two results with its id, the
+//    lower and the upper bound (CloudWatch: "The band consists of two time
+//    series"), trained over the metric's history before the window (band.h).
 //  * List walks the stored custom series and the collector-recorded AWS/RDS
 //    metrics of the instances it is given.
 // Request values arrive validated by the api layer (ranges, enums, names).
@@ -23,6 +26,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "metrics/band.h"
 #include "metrics/expression.h"
 #include "metrics/series.h"
 #include "metrics/statistics.h"
@@ -71,12 +75,18 @@ struct DataQuery {
   std::optional<Expr> expression;  // parsed; exactly one of stat/expression
   std::string label;               // empty: the metric name, or the id of an expression
   bool return_data = true;
+  // Band queries: periods the model must not learn (the detector's
+  // ExcludedTimeRanges; the caller looks them up).
+  std::vector<TimeRange> excluded;
 };
 
 struct DataResult {
+  // Which bound of a band query's result this is; kNone for other queries.
+  enum class Bound { kNone, kLower, kUpper };
   std::string id;
-  std::string label;
-  Series points;  // timestamp -> value, ascending
+  std::string label;  // a band's: the query's label + " Lower" / " Upper"
+  Series points;      // timestamp -> value, ascending
+  Bound bound = Bound::kNone;
 };
 
 struct ListRequest {
@@ -101,7 +111,8 @@ int64_t PeriodCount(int64_t start, int64_t end, int period);
 
 // Static checks of a GetMetricData request before any read: ids unique,
 // expressions naming known ids without cycles, each expression yielding one
-// time series. nullopt when the queries are fine.
+// time series or being a band over a metric (MetricStat) query. nullopt when
+// the queries are fine.
 std::optional<QueryError> CheckQueries(std::span<const DataQuery> queries);
 
 class MetricEngine {
@@ -121,6 +132,10 @@ class MetricEngine {
   // CheckQueries accepted them.
   Result<std::vector<DataResult>> GetData(std::span<const DataQuery> queries, int64_t start, int64_t end) const;
 
+  // How far a detector of `stat` (at its period) has trained on the stored
+  // history of the last kBandHistory before Now().
+  Result<TrainingState> DetectorState(const MetricStat& stat, std::span<const TimeRange> excluded) const;
+
   // Matching metrics sorted by namespace, name, dimensions. rds_instances:
   // the configured instance ids whose AWS/RDS metrics are listed.
   Result<std::vector<MetricId>> List(const ListRequest& request, std::span<const std::string> rds_instances) const;
@@ -138,6 +153,8 @@ class MetricEngine {
   struct Periods;
   Result<Periods> Read(const Stored& where, int64_t start, int64_t end, int period, bool percentiles) const;
   Result<Series> StatSeries(const MetricStat& stat, int64_t start, int64_t end) const;
+  Result<BandSeries> Band(const MetricStat& stat, double k, int64_t start, int64_t end,
+                          std::span<const TimeRange> excluded) const;
 
   store::MetricStore& store_;
   const Clock& clock_;

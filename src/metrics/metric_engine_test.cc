@@ -228,6 +228,11 @@ TEST_F(MetricEngineTest, CheckQueriesNamesTheOffendingQuery) {
        1,
        "several time series"},
       {{{"e1", std::nullopt, expr("x1 * 2"), "", true}}, 0, "no query has the id x1"},
+      {{{"m1", stat, std::nullopt, "", false},
+        {"e1", std::nullopt, expr("m1 * 2"), "", false},
+        {"ad1", std::nullopt, expr("ANOMALY_DETECTION_BAND(e1)"), "", true}},
+       2,
+       "must be the id of a metric, not of the expression e1"},
   };
   for (const Case& c : cases) {
     auto err = CheckQueries(c.queries);
@@ -241,6 +246,76 @@ TEST_F(MetricEngineTest, CheckQueriesNamesTheOffendingQuery) {
                                {"avg", std::nullopt, expr("AVG(m1)"), "", false},
                                {"d", std::nullopt, expr("m1 - avg"), "", true}};
   EXPECT_FALSE(CheckQueries(ok));
+}
+
+// A metric at a steady 100 +- noise per minute for two days, then a spike:
+// the band of the window holds the normal minutes and excludes the spike,
+// and adding later data does not change earlier band values (no look-ahead).
+TEST_F(MetricEngineTest, BandTrainsOnHistoryAndExcludesASpike) {
+  const int64_t window = kT0 + 2 * 86400;
+  clock_.SetNow(FromEpochSeconds(static_cast<double>(window + 3600)));
+  auto value = [](int64_t t) { return 100.0 + static_cast<double>((t / 60 * 7919) % 11) - 5; };  // 95..105
+  std::vector<Datum> data;
+  for (int64_t t = kT0; t < window + 1800; t += 60) data.push_back(At(t, {Value1(value(t))}, false));
+  ASSERT_TRUE(engine_->Put(std::string(kNs), data).ok());
+  const MetricId id{std::string(kNs), "Latency", {{"Host", "a"}, {"Shop", "eu"}}};
+  const std::vector<DataQuery> q = {
+      {"m1", MetricStat{id, 60, *ParseStatistic("Average"), {}}, std::nullopt, "", true},
+      {"ad1", std::nullopt, ParseExpression("ANOMALY_DETECTION_BAND(m1, 3)").value(), "expected", true},
+  };
+  ASSERT_FALSE(CheckQueries(q));
+  auto before = engine_->GetData(q, window, window + 1800);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_EQ(before->size(), 3u);
+  const DataResult& lower = before->at(1);
+  const DataResult& upper = before->at(2);
+  EXPECT_EQ(lower.id, "ad1");
+  EXPECT_EQ(lower.label, "expected Lower");
+  EXPECT_EQ(lower.bound, DataResult::Bound::kLower);
+  EXPECT_EQ(upper.label, "expected Upper");
+  EXPECT_EQ(upper.bound, DataResult::Bound::kUpper);
+  ASSERT_EQ(lower.points.size(), 30u);  // trained: a band at every minute of the window
+  for (const auto& [t, v] : before->at(0).points) {
+    EXPECT_LT(lower.points.at(t), v) << t;
+    EXPECT_GT(upper.points.at(t), v) << t;
+    EXPECT_GT(upper.points.at(t) - lower.points.at(t), 1.0);
+    EXPECT_LT(upper.points.at(t) - lower.points.at(t), 60.0);
+  }
+
+  // A spike, then the minutes before it are unchanged and the spike is outside.
+  const int64_t spike = window + 1800;
+  const Datum s[] = {At(spike, {Value1(400)}, false), At(spike + 60, {Value1(value(spike + 60))}, false)};
+  ASSERT_TRUE(engine_->Put(std::string(kNs), s).ok());
+  auto after = engine_->GetData(q, window, spike + 120);
+  ASSERT_TRUE(after.ok());
+  for (const auto& [t, v] : before->at(1).points) EXPECT_EQ(after->at(1).points.at(t), v) << t;
+  EXPECT_GT(400, after->at(2).points.at(spike));
+  // The next minute's band is still narrow: the spike was clipped, not learned.
+  EXPECT_LT(after->at(2).points.at(spike + 60), 130);
+  EXPECT_GT(after->at(2).points.at(spike + 60), value(spike + 60));
+
+  // A window without history has no band until the model is warm.
+  auto cold = engine_->GetData(q, kT0, kT0 + 1800);
+  ASSERT_TRUE(cold.ok());
+  EXPECT_EQ(cold->at(1).points.size(), 30u - 12u);
+  EXPECT_EQ(cold->at(1).points.begin()->first, kT0 + 12 * 60);
+}
+
+TEST_F(MetricEngineTest, DetectorStateFollowsTheStoredHistory) {
+  const MetricId id{std::string(kNs), "Latency", {{"Host", "a"}, {"Shop", "eu"}}};
+  const MetricStat stat{id, 60, *ParseStatistic("Average"), {}};
+  EXPECT_EQ(engine_->DetectorState(stat, {}).value(), TrainingState::kPendingTraining);
+  std::vector<Datum> data;
+  for (int i = 0; i < 5; ++i) data.push_back(At(kT0 + 60 * i, {Value1(10)}, false));
+  ASSERT_TRUE(engine_->Put(std::string(kNs), data).ok());
+  EXPECT_EQ(engine_->DetectorState(stat, {}).value(), TrainingState::kTrainedInsufficientData);
+  data.clear();
+  for (int i = 5; i < 20; ++i) data.push_back(At(kT0 + 60 * i, {Value1(10)}, false));
+  ASSERT_TRUE(engine_->Put(std::string(kNs), data).ok());
+  EXPECT_EQ(engine_->DetectorState(stat, {}).value(), TrainingState::kTrained);
+  // Excluded periods are not learned.
+  const TimeRange all[] = {{kT0, kT0 + 3600}};
+  EXPECT_EQ(engine_->DetectorState(stat, all).value(), TrainingState::kPendingTraining);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // notify::NotifyOptions: how notifications are delivered (SMTP server,
 // webhook timeouts, retry schedule, delivery loop) and what the messages link
-// to. Filled by config/ from the `notify:` key; the defaults live here only
+// to. Filled by config/ from the `notifications:` key; the defaults live here only
 // (ARCHITECTURE notes C8). Plain values, header-only so config/ can include
 // it without linking notify/.
 #pragma once

@@ -56,6 +56,22 @@ std::optional<Protocol> ParseProtocol(std::string_view s) { return ParseIn(kProt
 std::string_view Name(WebhookFormat f) { return NameIn(kFormats, f); }
 std::optional<WebhookFormat> ParseWebhookFormat(std::string_view s) { return ParseIn(kFormats, s); }
 
+bool ValidEndpoint(Protocol protocol, std::string_view endpoint) {
+  if (endpoint.find_first_of(" \t\r\n<>") != std::string_view::npos) return false;
+  switch (protocol) {
+    case Protocol::kEmail: {
+      const size_t at = endpoint.find('@');
+      return at != 0 && at != std::string_view::npos && at + 1 != endpoint.size() &&
+             endpoint.find('@', at + 1) == std::string_view::npos;
+    }
+    case Protocol::kHttp:
+      return endpoint.starts_with("http://") && endpoint.size() > 7;
+    case Protocol::kHttps:
+      return endpoint.starts_with("https://") && endpoint.size() > 8;
+  }
+  return false;
+}
+
 WebhookFormat DefaultWebhookFormat(std::string_view url) {
   std::string_view host = SchemeAndHost(url).second;
   host = host.substr(0, host.find(':'));

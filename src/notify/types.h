@@ -40,6 +40,11 @@ std::optional<Protocol> ParseProtocol(std::string_view s);
 std::string_view Name(WebhookFormat f);
 std::optional<WebhookFormat> ParseWebhookFormat(std::string_view s);
 
+// Whether endpoint can be delivered to with protocol: one address for
+// email, an http:// or https:// URL with a host for http/https; never
+// whitespace or angle brackets (they would break mail headers).
+bool ValidEndpoint(Protocol protocol, std::string_view endpoint);
+
 // Slack for hooks.slack.com, Teams for Microsoft's webhook hosts
 // (*.webhook.office.com, outlook.office.com, *.logic.azure.com), otherwise
 // the SNS envelope.

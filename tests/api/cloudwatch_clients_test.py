@@ -17,6 +17,12 @@ aws-cli 2.x) the form-encoded query protocol with XML replies.
                 invalid definitions refused naming the parameter
   AnomalyDetectorsTest  put-/describe-/delete-anomaly-detector (the CLI's top-level members,
                 boto3's SingleMetricAnomalyDetector)
+  AnomalyBandTest  three hours of minute history with a spike: get-metric-data with
+                ANOMALY_DETECTION_BAND (CLI and boto3) answers the band as two results that hold
+                the normal minutes and not the spike; the metric's detector describes as TRAINED;
+                a band alarm from put-metric-alarm --metrics ... --threshold-metric-id ad1 is
+                described with its Metrics and evaluated by the server; invalid band alarms are
+                refused with AWS's messages
 
 Run: DBINSIGHT_BIN=build/src/app/dbinsight python3 tests/api/cloudwatch_clients_test.py -v
 """
@@ -333,10 +339,10 @@ class ErrorsTest(unittest.TestCase):
             (lambda: cw.get_metric_data(MetricDataQueries=[
                 {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "App", "MetricName": "Hits"}, "Period": 60,
                                             "Stat": "Sum"}},
-                {"Id": "e1", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)"}], StartTime=now - 600, EndTime=now),
+                {"Id": "e1", "Expression": "ANOMALY_DETECTION_BAND(m1, 0)"}], StartTime=now - 600, EndTime=now),
              "InvalidParameterValue",
-             f"{param('MetricDataQueries[1].Expression')}, value: (expression), at character 1: "
-             "ANOMALY_DETECTION_BAND is not supported yet"),
+             f"{param('MetricDataQueries[1].Expression')}, value: (expression), at character 28: "
+             "the second argument of ANOMALY_DETECTION_BAND must be a positive number (standard deviations)"),
         ]
         for call, code, message in calls:
             with self.subTest(message):
@@ -481,6 +487,142 @@ class AnomalyDetectorsTest(unittest.TestCase):
         self.assertIn("An error occurred (ResourceNotFound) when calling the DeleteAnomalyDetector operation", err)
         left = cw.describe_anomaly_detectors(Namespace=ns)["AnomalyDetectors"]
         self.assertEqual([d["Stat"] for d in left], ["p90"])
+
+
+def normal_value(t):
+    """A steady metric around 100 (95..105), deterministic per minute."""
+    return 100.0 + (t // 60 * 7919) % 11 - 5
+
+
+class AnomalyBandTest(unittest.TestCase):
+    """One metric with three hours of minute history, a spike 20 minutes ago."""
+
+    NS = f"DbInsight/Band-{os.getpid()}"
+    DIMS = [{"Name": "Queue", "Value": "jobs"}]
+
+    @classmethod
+    def setUpClass(cls):
+        cw = H.client("cloudwatch")
+        now = int(time.time())
+        cls.current = now - now % 60
+        cls.spike = cls.current - 20 * 60
+        points = [{"MetricName": "Depth", "Dimensions": cls.DIMS, "Timestamp": t,
+                   "Value": 500.0 if t == cls.spike else normal_value(t)}
+                  for t in range(cls.current - 180 * 60, cls.current + 1, 60)]
+        for i in range(0, len(points), 100):
+            cw.put_metric_data(Namespace=cls.NS, MetricData=points[i:i + 100])
+
+    def queries(self, k=3):
+        return [{"Id": "m1", "MetricStat": {"Metric": {"Namespace": self.NS, "MetricName": "Depth",
+                                                      "Dimensions": self.DIMS},
+                                           "Period": 60, "Stat": "Average"}},
+                {"Id": "ad1", "Expression": f"ANOMALY_DETECTION_BAND(m1, {k})", "Label": "Depth (expected)"}]
+
+    def check_band(self, results):
+        by_label = {r["Label"]: r for r in results}
+        self.assertEqual(sorted(by_label), ["Depth", "Depth (expected) Lower", "Depth (expected) Upper"], results)
+        lower, upper = by_label["Depth (expected) Lower"], by_label["Depth (expected) Upper"]
+        self.assertEqual((lower["Id"], upper["Id"]), ("ad1", "ad1"))
+        values = dict(zip((epoch(t) for t in by_label["Depth"]["Timestamps"]), by_label["Depth"]["Values"]))
+        low = dict(zip((epoch(t) for t in lower["Timestamps"]), lower["Values"]))
+        high = dict(zip((epoch(t) for t in upper["Timestamps"]), upper["Values"]))
+        self.assertEqual(set(low), set(values))  # trained: a band at every minute of the window
+        self.assertGreater(values[self.spike], high[self.spike])
+        for t, v in values.items():
+            if t != self.spike:
+                self.assertTrue(low[t] < v < high[t], (t, low[t], v, high[t]))
+
+    def test_boto3_get_metric_data_band(self):
+        cw = H.client("cloudwatch")
+        out = cw.get_metric_data(MetricDataQueries=self.queries(), StartTime=self.current - 3600,
+                                 EndTime=self.current, ScanBy="TimestampAscending")
+        self.check_band(out["MetricDataResults"])
+
+    def test_cli_get_metric_data_band(self):
+        out = H.aws_json("cloudwatch", "get-metric-data", "--metric-data-queries", json.dumps(self.queries()),
+                         "--start-time", str(self.current - 3600), "--end-time", str(self.current))
+        self.check_band(out["MetricDataResults"])
+
+    def test_detector_describes_trained(self):
+        metric = ["--namespace", self.NS, "--metric-name", "Depth", "--dimensions", "Name=Queue,Value=jobs"]
+        rc, out, err = H.aws("cloudwatch", "put-anomaly-detector", *metric, "--stat", "Average")
+        self.assertEqual((rc, out), (0, ""), err)
+        H.client("cloudwatch").put_anomaly_detector(SingleMetricAnomalyDetector={
+            "Namespace": self.NS, "MetricName": "Untouched", "Dimensions": self.DIMS, "Stat": "Average"})
+        detectors = H.aws_json("cloudwatch", "describe-anomaly-detectors", "--namespace", self.NS)["AnomalyDetectors"]
+        states = {d["SingleMetricAnomalyDetector"]["MetricName"]: d["StateValue"] for d in detectors}
+        self.assertEqual(states, {"Depth": "TRAINED", "Untouched": "PENDING_TRAINING"})
+
+    def test_cli_band_alarm_created_described_evaluated(self):
+        name = f"depth-band-{os.getpid()}"
+        metrics = [dict(q, ReturnData=True) for q in self.queries(k=2)]
+        rc, out, err = H.aws("cloudwatch", "put-metric-alarm", "--alarm-name", name, "--evaluation-periods", "1",
+                             "--datapoints-to-alarm", "1",
+                             "--comparison-operator", "LessThanLowerOrGreaterThanUpperThreshold",
+                             "--threshold-metric-id", "ad1", "--metrics", json.dumps(metrics))
+        self.assertEqual((rc, out), (0, ""), err)
+        cw = H.client("cloudwatch")
+
+        def alarm():
+            return cw.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+
+        a = alarm()
+        self.assertEqual(a["ThresholdMetricId"], "ad1")
+        self.assertEqual(a["ComparisonOperator"], "LessThanLowerOrGreaterThanUpperThreshold")
+        self.assertNotIn("MetricName", a)
+        self.assertNotIn("Threshold", a)
+        self.assertEqual([m["Id"] for m in a["Metrics"]], ["m1", "ad1"])
+        self.assertEqual(a["Metrics"][0]["MetricStat"]["Metric"]["MetricName"], "Depth")
+        self.assertEqual(a["Metrics"][0]["MetricStat"]["Period"], 60)
+        self.assertEqual(a["Metrics"][1]["Expression"], "ANOMALY_DETECTION_BAND(m1, 2)")
+        self.assertEqual(a["Metrics"][1]["Label"], "Depth (expected)")
+        self.assertEqual([m["ReturnData"] for m in a["Metrics"]], [True, True])
+        cli = H.aws_json("cloudwatch", "describe-alarms", "--alarm-names", name)["MetricAlarms"][0]
+        self.assertEqual(cli["Metrics"], a["Metrics"])
+        # The server evaluates it: the last complete minute is normal, so OK with a band reason.
+        harness.poll_until(lambda: alarm()["StateValue"] != "INSUFFICIENT_DATA", 40, every=0.5,
+                           what="the band alarm to be evaluated", detail=alarm)
+        a = alarm()
+        self.assertEqual(a["StateValue"], "OK", a["StateReason"])
+        self.assertRegex(a["StateReason"], r"^Thresholds Crossed: 1 out of the last 1 datapoints \[[0-9.]+ \(.*\)\] "
+                                           r"was not less than the lower thresholds \[[0-9.]+\] or not greater than "
+                                           r"the upper thresholds \[[0-9.]+\]")
+        self.assertIn("recentUpperThresholds", json.loads(a["StateReasonData"]))
+        cw.delete_alarms(AlarmNames=[name])
+
+    def test_invalid_band_alarms_are_refused(self):
+        m1, ad1 = [dict(q, ReturnData=True) for q in self.queries()]
+        base = ["cloudwatch", "put-metric-alarm", "--alarm-name", "bad-band", "--evaluation-periods", "1",
+                "--comparison-operator", "GreaterThanUpperThreshold"]
+        cases = [
+            (["--metrics", json.dumps([m1, ad1])], "InvalidParameterValue",
+             "ComparisonOperators for ranges require ThresholdMetricId to be set"),
+            (["--metrics", json.dumps([m1, ad1]), "--threshold-metric-id", "ad1", "--threshold", "5"],
+             "InvalidParameterValue", "Threshold and ThresholdMetricId cannot both be set"),
+            (["--metrics", json.dumps([dict(m1, ReturnData=False), ad1]), "--threshold-metric-id", "ad1"],
+             "InvalidParameterValue", "Exactly two elements of the metrics list should return data."),
+            (["--metrics", json.dumps([m1, ad1]), "--threshold-metric-id", "m1"], "InvalidParameterValue",
+             "ThresholdMetricId must be the Id of an ANOMALY_DETECTION_BAND expression in Metrics"),
+            (["--metrics", json.dumps([m1, dict(ad1, Expression="ANOMALY_DETECTION_BAND(m1, -2)")]),
+              "--threshold-metric-id", "ad1"], "InvalidParameterValue",
+             "the second argument of ANOMALY_DETECTION_BAND must be a positive number"),
+            (["--metrics", json.dumps([m1, ad1]), "--threshold-metric-id", "ad1", "--statistic", "Average"],
+             "InvalidParameterValue", "Statistic should not be set if list of Metrics is set."),
+        ]
+        for extra, code, message in cases:
+            with self.subTest(message):
+                rc, out, err = H.aws(*base, *extra)
+                self.assertEqual(rc, expected_exit_code(), f"stdout={out!r} stderr={err!r}")
+                self.assertIn(f"An error occurred ({code}) when calling the PutMetricAlarm operation: ", err)
+                self.assertIn(message, err)
+        from botocore.exceptions import ClientError
+        with self.assertRaises(ClientError) as cm:
+            H.client("cloudwatch").get_metric_data(
+                MetricDataQueries=[self.queries()[0], {"Id": "ad1", "Expression": "ANOMALY_DETECTION_BAND(m1 * 2)"}],
+                StartTime=self.current - 600, EndTime=self.current)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidParameterValue")
+        self.assertIn("the first argument of ANOMALY_DETECTION_BAND must be the id of a metric",
+                      cm.exception.response["Error"]["Message"])
 
 
 if __name__ == "__main__":

@@ -73,8 +73,9 @@ def free_port():
 
 
 class Harness:
-    def __init__(self, sample_interval="1s"):
+    def __init__(self, sample_interval="1s", extra_config=""):
         self.sample_interval = sample_interval  # the ground truths assume 1-s sampling unless told
+        self.extra_config = extra_config  # top-level YAML appended to the config
         self.tmp = None
         self.pg_dir = None
         self.pg_env = {}
@@ -155,7 +156,8 @@ class Harness:
                 f"    dsn: host=127.0.0.1 port={self.pg_env['PGPORT']} user=monitor dbname=postgres\n"
                 "    password_env: DBI_TEST_MONITOR_PASSWORD\n"
                 "    vcpus: 2\n"
-                f"    sample_interval: {self.sample_interval}\n")
+                f"    sample_interval: {self.sample_interval}\n"
+                + self.extra_config)
         self.log_path = os.path.join(self.tmp, f"dbinsight-{self.port}.log")
         env = dict(os.environ, DBI_TEST_MONITOR_PASSWORD=self.pg_env.get("PG_MONITOR_PASSWORD", "monitor-secret"))
         with open(self.log_path, "w") as log:

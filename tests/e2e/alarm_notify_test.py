@@ -48,7 +48,9 @@ class AlarmNotifyTest(unittest.TestCase):
                                      f"127.0.0.1:{cls.smtp_port}"], stdout=cls.smtp_log, stderr=subprocess.STDOUT)
         cls.http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
         threading.Thread(target=cls.http.serve_forever, daemon=True).start()
-        notify = ("notify:\n"
+        # The test makes the recipe's alarm itself, with a lowered threshold.
+        notify = ("defaults: {alarms: false}\n"
+                  "notifications:\n"
                   f"  smtp: {{host: 127.0.0.1, port: {cls.smtp_port}, tls: off, from: dbinsight@example.test}}\n"
                   "  retry: {base_delay: 1s, max_delay: 2s, max_attempts: 5}\n"
                   "  delivery: {poll_interval: 200ms}\n")
@@ -124,6 +126,15 @@ class AlarmNotifyTest(unittest.TestCase):
         history = self.f.aws_json("cloudwatch", "describe-alarm-history", "--alarm-name", name,
                                   "--history-item-type", "StateUpdate")["AlarmHistoryItems"]
         self.assertTrue(any("to ALARM" in h["HistorySummary"] for h in history), history)
+        # SetAlarmState runs the new state's actions too, as on AWS; the next
+        # evaluation puts the alarm back, and that is notified as well.
+        rc, _, err = self.f.aws("cloudwatch", "set-alarm-state", "--alarm-name", name, "--state-value", "ALARM",
+                                "--state-reason", "drill: paging test")
+        self.assertEqual(rc, 0, err)
+        poll_until(lambda: len(Receiver.received) >= 4, 60, what="the webhook of the state set by hand")
+        self.assertIn("drill: paging test", json.dumps(Receiver.received[3]))
+        poll_until(lambda: len(Receiver.received) == 5, 60, what="the webhook of the evaluation's return to OK")
+        self.assertIn("OK", json.dumps(Receiver.received[4]))
 
     def dbinsight_cli(self, *args):
         binary = os.environ.get("DBINSIGHT_BIN") or os.path.join(fleet_mod.REPO, "build", "src", "app", "dbinsight")

@@ -47,7 +47,7 @@ class Fleet:
         self.broken = broken
         self.statements_interval = statements_interval
         self.mariadb_pfs = mariadb_pfs
-        self.extra_config = extra_config  # top-level YAML appended to the config (e.g. notify:)
+        self.extra_config = extra_config  # top-level YAML appended to the config (e.g. notifications:)
         self.tmp = None
         self.dirs = {}  # instance id -> throwaway dir
         self.env = {}   # instance id -> env lines of its throwaway script

@@ -1,14 +1,17 @@
-"""Durability end to end: kill -9 of dbinsight while it samples, and a restart of the
-monitored PostgreSQL. Drives the real binary, a real cluster and boto3.
+"""Durability end to end: kill -9 of dbinsight while it samples or holds undelivered
+notifications, and a restart of the monitored PostgreSQL. Drives the real binary, a real
+cluster, a local HTTP receiver and boto3.
 
   DBINSIGHT_BIN=build/src/app/dbinsight python3 tests/e2e/restart_test.py
 """
 
+import http.server
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import unittest
 import urllib.request
@@ -17,11 +20,37 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import harness  # noqa: E402
 
 SLEEPERS = 2
+# Fast retries so a receiver that comes back is reached within a second or two.
+NOTIFY = ("notifications:\n"
+          "  retry: {base_delay: 200ms, max_delay: 1s, max_attempts: 1000}\n"
+          "  delivery: {poll_interval: 100ms}\n")
+
+
+class FlakyReceiver(http.server.BaseHTTPRequestHandler):
+    """Answers 503 while `down`, else 200 and records the SNS envelope."""
+    down = True
+    refused = 0
+    delivered = []
+    lock = threading.Lock()
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with FlakyReceiver.lock:
+            if FlakyReceiver.down:
+                FlakyReceiver.refused += 1
+                self.send_response(503)
+            else:
+                FlakyReceiver.delivered.append(json.loads(body))
+                self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
 
 
 class RestartTest(unittest.TestCase):
     def setUp(self):
-        self.h = harness.Harness().start()
+        self.h = harness.Harness(extra_config=NOTIFY).start()
         for i in range(SLEEPERS):
             self.h.session(f"e2e-sleep-{i}", "select pg_sleep(600);\n")
         # Sampling has seen both sleepers for a few seconds before the test starts.
@@ -70,6 +99,33 @@ class RestartTest(unittest.TestCase):
         # Once both sleepers were seen, every stored second says so (before and after).
         first = min(s for s, v in after.items() if v == SLEEPERS)
         self.assertTrue(all(v == SLEEPERS for s, v in after.items() if s >= first), after)
+
+    def test_kill9_with_messages_in_the_outbox_delivers_them_after_restart(self):
+        receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FlakyReceiver)
+        threading.Thread(target=receiver.serve_forever, daemon=True).start()
+        try:
+            sns = self.h.client("sns")
+            topic = sns.create_topic(Name="outbox-crash")["TopicArn"]
+            sns.subscribe(TopicArn=topic, Protocol="http",
+                          Endpoint=f"http://127.0.0.1:{receiver.server_address[1]}/hook")
+            ids = [sns.publish(TopicArn=topic, Message=f"message {i}")["MessageId"] for i in range(5)]
+            # Acknowledged, attempted, refused: the messages are in the outbox.
+            harness.poll_until(lambda: FlakyReceiver.refused >= 2, 30, what="refused delivery attempts")
+            self.h.proc.send_signal(signal.SIGKILL)
+            self.h.proc.wait()
+            with FlakyReceiver.lock:
+                FlakyReceiver.down = False
+            self.restart_dbinsight()
+            harness.poll_until(lambda: len(FlakyReceiver.delivered) >= len(ids), 30,
+                               what="every message after the restart", detail=lambda: FlakyReceiver.delivered)
+            # Each exactly once: none was delivered before the kill.
+            got = [m["MessageId"] for m in FlakyReceiver.delivered]
+            self.assertEqual(sorted(got), sorted(ids))
+            # In publish order, as a receiver sees a topic's messages.
+            self.assertEqual([m["Message"] for m in FlakyReceiver.delivered], [f"message {i}" for i in range(5)])
+        finally:
+            receiver.shutdown()
+            receiver.server_close()
 
     def test_postgres_restart_resumes_sampling_within_5_seconds(self):
         script = harness.PG_SCRIPT

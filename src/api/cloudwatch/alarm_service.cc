@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "api/protocol/pagination.h"
 #include "api/protocol/params.h"
@@ -31,9 +32,6 @@ constexpr int kDefaultDescribePage = 50;
 constexpr int kDefaultHistoryPage = 100;
 constexpr size_t kMaxActions = 5;
 constexpr size_t kMaxNames = 100;
-// The one account dbinsight pretends to be, and the region when a request is unsigned.
-constexpr std::string_view kAccount = "000000000000";
-constexpr std::string_view kDefaultRegion = "us-east-1";
 
 void AddError(ParamErrors& errors, const Status& st) {
   if (!st.ok()) errors.Add(st);
@@ -48,10 +46,33 @@ std::string Arn(const Call& call, const std::string& name) {
   return fmt::format("arn:aws:cloudwatch:{}:{}:alarm:{}", region, kAccount, name);
 }
 
+json DimensionsJson(const std::vector<alarm::Dimension>& dimensions) {
+  json dims = json::array();
+  for (const alarm::Dimension& dim : dimensions) dims.push_back({{"Name", dim.name}, {"Value", dim.value}});
+  return dims;
+}
+
+// A MetricDataQuery as DescribeAlarms shows it.
+json MetricQueryJson(const alarm::MetricDataQuery& q) {
+  json out = {{"Id", q.id}, {"ReturnData", q.return_data}};
+  if (q.metric_stat) {
+    const alarm::MetricStatQuery& m = *q.metric_stat;
+    out["MetricStat"] = {{"Metric",
+                          {{"Namespace", m.metric_namespace},
+                           {"MetricName", m.metric_name},
+                           {"Dimensions", DimensionsJson(m.dimensions)}}},
+                         {"Period", m.period.count()},
+                         {"Stat", m.stat}};
+    if (!m.unit.empty()) out["MetricStat"]["Unit"] = m.unit;
+  } else {
+    out["Expression"] = q.expression;
+  }
+  if (!q.label.empty()) out["Label"] = q.label;
+  return out;
+}
+
 json MetricAlarmJson(const alarm::StoredAlarm& a, const Call& call) {
   const alarm::AlarmDefinition& d = a.definition;
-  json dims = json::array();
-  for (const alarm::Dimension& dim : d.dimensions) dims.push_back({{"Name", dim.name}, {"Value", dim.value}});
   json out = {{"AlarmName", d.name},
               {"AlarmArn", Arn(call, d.name)},
               {"AlarmConfigurationUpdatedTimestamp", ToEpochSeconds(a.configuration_updated)},
@@ -62,13 +83,19 @@ json MetricAlarmJson(const alarm::StoredAlarm& a, const Call& call) {
               {"StateValue", alarm::Name(a.state.value)},
               {"StateReason", a.state.reason},
               {"StateUpdatedTimestamp", ToEpochSeconds(a.state.updated)},
-              {"MetricName", d.metric_name},
-              {"Namespace", d.metric_namespace},
-              {"Dimensions", std::move(dims)},
-              {"Period", d.period.count()},
               {"EvaluationPeriods", d.evaluation_periods},
               {"ComparisonOperator", alarm::Name(d.comparison_operator)},
               {"StateTransitionedTimestamp", ToEpochSeconds(a.state.transitioned)}};
+  if (d.metrics.empty()) {
+    out["MetricName"] = d.metric_name;
+    out["Namespace"] = d.metric_namespace;
+    out["Dimensions"] = DimensionsJson(d.dimensions);
+    out["Period"] = d.period.count();
+  } else {  // the metric lives in Metrics
+    json list = json::array();
+    for (const alarm::MetricDataQuery& q : d.metrics) list.push_back(MetricQueryJson(q));
+    out["Metrics"] = std::move(list);
+  }
   // Members AWS leaves out when they were never set.
   if (!d.description.empty()) out["AlarmDescription"] = d.description;
   if (!a.state.reason_data.empty()) out["StateReasonData"] = a.state.reason_data;
@@ -138,7 +165,59 @@ alarm::AnomalyDetector ReadDetector(const json& body, ObjectReader& r) {
   return d;
 }
 
-json DetectorJson(const alarm::AnomalyDetector& d) {
+// PutMetricAlarm's Metrics list: members as the API model has them; the
+// rules that relate them are AlarmDefinition::Validate's.
+std::vector<alarm::MetricDataQuery> ReadMetrics(ObjectReader& r) {
+  std::vector<alarm::MetricDataQuery> out;
+  for (ObjectReader& q : r.ObjectList("Metrics", {.max_items = 20})) {
+    alarm::MetricDataQuery m;
+    m.id = q.String("Id", {.required = true, .min_length = 1, .max_length = 255}).value_or("");
+    m.expression = q.String("Expression", {.min_length = 1, .max_length = 2048}).value_or("");
+    m.label = q.String("Label", {}).value_or("");
+    m.return_data = q.Bool("ReturnData", false).value_or(true);
+    q.Int("Period", {.min = 1});  // an expression's period follows its metrics'
+    q.String("AccountId", {});    // one account
+    if (std::optional<ObjectReader> stat = q.Object("MetricStat", false)) {
+      alarm::MetricStatQuery s;
+      if (std::optional<ObjectReader> metric = stat->Object("Metric", true)) {
+        s.metric_namespace = metric->String("Namespace", kAlarmName).value_or("");
+        s.metric_name = metric->String("MetricName", kAlarmName).value_or("");
+        s.dimensions = ReadDimensions(*metric);
+      }
+      s.period = std::chrono::seconds(stat->Int("Period", {.required = true, .min = 1}).value_or(0));
+      s.stat = stat->String("Stat", {.required = true, .min_length = 1}).value_or("");
+      s.unit = stat->String("Unit", {}).value_or("");
+      m.metric_stat = std::move(s);
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+const char* DetectorStateName(metrics::TrainingState s) {
+  switch (s) {
+    case metrics::TrainingState::kPendingTraining:
+      return "PENDING_TRAINING";
+    case metrics::TrainingState::kTrainedInsufficientData:
+      return "TRAINED_INSUFFICIENT_DATA";
+    case metrics::TrainingState::kTrained:
+      return "TRAINED";
+  }
+  return "PENDING_TRAINING";
+}
+
+metrics::MetricId MetricIdOf(const std::string& ns, const std::string& name,
+                             const std::vector<alarm::Dimension>& dimensions) {
+  metrics::MetricId id{ns, name, {}};
+  for (const alarm::Dimension& d : dimensions) id.dimensions.push_back({d.name, d.value});
+  std::sort(id.dimensions.begin(), id.dimensions.end());
+  return id;
+}
+
+// The period a detector's state is judged at: CloudWatch's standard resolution.
+constexpr int kDetectorPeriod = 60;
+
+json DetectorJson(const alarm::AnomalyDetector& d, const char* state) {
   json dims = json::array();
   for (const alarm::Dimension& dim : d.dimensions) dims.push_back({{"Name", dim.name}, {"Value", dim.value}});
   json metric = {
@@ -147,7 +226,7 @@ json DetectorJson(const alarm::AnomalyDetector& d) {
   out["SingleMetricAnomalyDetector"] = metric;
   out["Configuration"] =
       d.configuration.empty() ? json{{"ExcludedTimeRanges", json::array()}} : json::parse(d.configuration);
-  out["StateValue"] = "PENDING_TRAINING";  // no model is trained yet
+  out["StateValue"] = state;
   return out;
 }
 
@@ -158,8 +237,62 @@ bool WantsMetricAlarms(ObjectReader& r) {
 
 }  // namespace
 
-AlarmService::AlarmService(alarm::AlarmStore& alarms, const metrics::MetricEngine& engine)
-    : alarms_(alarms), engine_(engine) {}
+std::vector<metrics::TimeRange> ExcludedRanges(const alarm::AnomalyDetector& detector) {
+  std::vector<metrics::TimeRange> out;
+  if (detector.configuration.empty()) return out;
+  const json config = json::parse(detector.configuration, nullptr, false);
+  if (!config.is_object() || !config.contains("ExcludedTimeRanges")) return out;
+  for (const json& range : config["ExcludedTimeRanges"]) {
+    out.push_back({static_cast<int64_t>(std::floor(range.value("StartTime", 0.0))),
+                   static_cast<int64_t>(std::ceil(range.value("EndTime", 0.0)))});
+  }
+  return out;
+}
+
+Result<std::vector<metrics::DataQuery>> AlarmQueries(const alarm::AlarmDefinition& def,
+                                                     std::span<const alarm::AnomalyDetector> detectors) {
+  std::vector<metrics::DataQuery> out;
+  for (size_t i = 0; i < def.metrics.size(); ++i) {
+    const alarm::MetricDataQuery& q = def.metrics[i];
+    metrics::DataQuery d{q.id, std::nullopt, std::nullopt, q.label, q.return_data, {}};
+    if (q.metric_stat) {
+      const alarm::MetricStatQuery& m = *q.metric_stat;
+      d.stat = metrics::MetricStat{MetricIdOf(m.metric_namespace, m.metric_name, m.dimensions),
+                                   static_cast<int>(m.period.count()), *metrics::ParseStatistic(m.stat),
+                                   m.unit.empty() ? std::nullopt : std::optional(m.unit)};
+    } else {
+      Result<metrics::Expr> e = metrics::ParseExpression(q.expression);
+      if (!e.ok()) {
+        return Status::InvalidArgument(fmt::format("Invalid metrics list: the Expression of {} ({}): {}", q.id,
+                                                   q.expression, e.status().message()));
+      }
+      d.expression = std::move(e).value();
+    }
+    out.push_back(std::move(d));
+  }
+  if (std::optional<metrics::QueryError> e = metrics::CheckQueries(out)) {
+    return Status::InvalidArgument(
+        fmt::format("Invalid metrics list: the Expression of {}: {}", out[e->query].id, e->message));
+  }
+  // A band learns without the ExcludedTimeRanges of its metric's detector.
+  for (metrics::DataQuery& d : out) {
+    const std::optional<metrics::BandCall> band = d.expression ? metrics::AsBandCall(*d.expression) : std::nullopt;
+    if (!band) continue;
+    const auto metric = std::find_if(def.metrics.begin(), def.metrics.end(),
+                                     [&](const alarm::MetricDataQuery& q) { return q.id == band->metric_id; });
+    const alarm::MetricStatQuery& m = *metric->metric_stat;
+    for (const alarm::AnomalyDetector& det : detectors) {
+      if (det.metric_namespace == m.metric_namespace && det.metric_name == m.metric_name && det.stat == m.stat &&
+          MetricIdOf("", "", det.dimensions) == MetricIdOf("", "", m.dimensions))
+        d.excluded = ExcludedRanges(det);
+    }
+  }
+  return out;
+}
+
+AlarmService::AlarmService(alarm::AlarmStore& alarms, const metrics::MetricEngine& engine,
+                           alarm::TransitionHandler on_transition)
+    : alarms_(alarms), engine_(engine), on_transition_(std::move(on_transition)) {}
 
 void AlarmService::Register(protocol::QueryDispatcher& query, protocol::JsonDispatcher& json_dispatcher) const {
   using Method = Result<json> (AlarmService::*)(const json&, const Call&) const;
@@ -215,12 +348,9 @@ Result<json> AlarmService::PutMetricAlarm(const json& body, const Call& call) co
   d.threshold_metric_id = r.String("ThresholdMetricId", kOptionalString).value_or("");
   r.String("EvaluateLowSampleCountPercentile", {});  // percentile alarms always evaluate
   r.ObjectList("Tags", {});                          // tags are not kept
-  if (!r.ObjectList("Metrics", {}).empty())
-    r.InvalidValue("Metrics", "(metric math)", "metric math alarms are not supported by dbinsight yet");
-  if (errors.ok() && alarm::IsBandOperator(d.comparison_operator))
-    r.InvalidValue("ComparisonOperator", alarm::Name(d.comparison_operator),
-                   "anomaly detection alarms are not supported by dbinsight yet");
+  d.metrics = ReadMetrics(r);
   if (errors.ok()) AddError(errors, d.Validate());
+  if (errors.ok() && !d.metrics.empty()) AddError(errors, AlarmQueries(d, {}).status());
   if (!errors.ok()) return errors.status();
   DBI_RETURN_IF_ERROR(alarms_.Put(d, engine_.Now()));
   return json::object();
@@ -295,6 +425,10 @@ Result<json> AlarmService::SetAlarmState(const json& body, const Call& call) con
                          previous.transitioned};
   if (next.value != previous.value) next.transitioned = now;
   DBI_RETURN_IF_ERROR(alarms_.SetState(*name, next, alarm::StateUpdateItem(*name, previous, next)));
+  if (next.value != previous.value && on_transition_) {
+    const alarm::AlarmDefinition& def = (*found)->definition;
+    on_transition_({def, previous, next, alarm::ActionsOnChange(def, next.value)});
+  }
   return json::object();
 }
 
@@ -399,7 +533,14 @@ Result<json> AlarmService::DescribeAnomalyDetectors(const json& body, const Call
   auto slice = Page(body, r, selected.size(), kDefaultHistoryPage, "MaxResults");
   if (!slice.ok()) return slice.status();
   json list = json::array();
-  for (size_t k = slice->begin; k < slice->end; ++k) list.push_back(DetectorJson(*selected[k]));
+  for (size_t k = slice->begin; k < slice->end; ++k) {
+    const alarm::AnomalyDetector& d = *selected[k];
+    const metrics::MetricStat stat{MetricIdOf(d.metric_namespace, d.metric_name, d.dimensions), kDetectorPeriod,
+                                   *metrics::ParseStatistic(d.stat), std::nullopt};
+    auto state = engine_.DetectorState(stat, ExcludedRanges(d));
+    if (!state.ok()) return state.status();
+    list.push_back(DetectorJson(d, DetectorStateName(state.value())));
+  }
   json out = {{"AnomalyDetectors", std::move(list)}};
   if (slice->next_token) out["NextToken"] = *slice->next_token;
   return out;

@@ -52,13 +52,14 @@ constexpr int kDefaultMaxDatapoints = 100800;
 constexpr int kListMetricsPage = 500;
 constexpr int64_t kMaxPeriod = 366 * 86400;
 
-constexpr std::array<std::string_view, 7> kTimestampMembers = {"Timestamp",
+constexpr std::array<std::string_view, 8> kTimestampMembers = {"Timestamp",
                                                                "Timestamps",
                                                                "AlarmConfigurationUpdatedTimestamp",
                                                                "StateUpdatedTimestamp",
                                                                "StateTransitionedTimestamp",
                                                                "StartTime",
-                                                               "EndTime"};
+                                                               "EndTime",
+                                                               "LastModified"};
 constexpr std::array<std::string_view, 1> kMapMembers = {"ExtendedStatistics"};
 
 std::string Number(double v) { return fmt::format("{}", v); }
@@ -212,10 +213,13 @@ CloudWatchService::CloudWatchService(metrics::MetricEngine& engine,
     : engine_(engine), instances_(std::move(instances)) {}
 
 void RegisterOperation(protocol::QueryDispatcher& query, protocol::JsonDispatcher& json_dispatcher,
-                       const std::string& name, Operation op) {
-  json_dispatcher.Register(name, [op](const json& body, const protocol::RequestContext& context) {
-    return op(body, Call{InputStyle::kJson, context});
-  });
+                       const std::string& name, Operation op, const protocol::ErrorVocabulary* errors) {
+  json_dispatcher.Register(
+      name,
+      [op](const json& body, const protocol::RequestContext& context) {
+        return op(body, Call{InputStyle::kJson, context});
+      },
+      errors);
   query.Register(
       name, [op](const protocol::QueryParams& params, const protocol::RequestContext& context) -> Result<std::string> {
         Result<json> out = op(protocol::QueryParamsToJson(params), Call{InputStyle::kQuery, context});
@@ -223,7 +227,8 @@ void RegisterOperation(protocol::QueryDispatcher& query, protocol::JsonDispatche
         protocol::XmlWriter w;
         protocol::WriteJsonAsXml(w, out.value(), {.timestamps = kTimestampMembers, .maps = kMapMembers});
         return w.Take();
-      });
+      },
+      errors);
 }
 
 void CloudWatchService::Register(protocol::QueryDispatcher& query, protocol::JsonDispatcher& json_dispatcher) const {

@@ -53,10 +53,16 @@ struct Call {
 };
 using Operation = std::function<Result<nlohmann::json>(const nlohmann::json& body, const Call& call)>;
 
+// The one account dbinsight pretends to be (in ARNs), and the region when a
+// request is unsigned.
+inline constexpr std::string_view kAccount = "000000000000";
+inline constexpr std::string_view kDefaultRegion = "us-east-1";
+
 // Registers one operation on the JSON 1.0 dispatcher and on the query one
 // (the form unflattened to JSON, the result written as CloudWatch's XML).
+// errors: the operation's own vocabulary (static), nullptr for kErrors.
 void RegisterOperation(protocol::QueryDispatcher& query, protocol::JsonDispatcher& json, const std::string& name,
-                       Operation op);
+                       Operation op, const protocol::ErrorVocabulary* errors = nullptr);
 
 class CloudWatchService {
  public:

@@ -2,21 +2,22 @@
 // protocols: the requests the real clients sent (testdata/cloudwatch, from
 // reference/wire) replayed against a real metric store, and every request
 // check giving the AWS error code and naming the parameter the way each
-// protocol spells it. The alarm operations likewise, over a real alarm store.
+// protocol spells it. The alarm and dashboard operations likewise, over real
+// alarm and dashboard stores.
 #include "api/cloudwatch/cloudwatch_service.h"
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
 #include "alarm/alarm_store.h"
 #include "api/server.h"
+#include "dashboard/dashboard_store.h"
 #include "metrics/metric_engine.h"
 #include "pi/query_engine.h"
 #include "store/metric_store.h"
@@ -106,6 +107,9 @@ class CloudWatchTest : public ::testing::TestWithParam<bool> {  // true: JSON 1.
     auto alarms = alarm::AlarmStore::Open(dir_->path().string());
     ASSERT_TRUE(alarms.ok());
     alarms_ = std::move(alarms.value());
+    auto dashboards = dashboard::DashboardStore::Open(dir_->path().string());
+    ASSERT_TRUE(dashboards.ok());
+    dashboards_ = std::move(dashboards.value());
     server_ = std::make_unique<Server>(
         ServerOptions{}, *pi_, *engine_,
         [] {
@@ -113,7 +117,7 @@ class CloudWatchTest : public ::testing::TestWithParam<bool> {  // true: JSON 1.
           pg1.id = "pg1";
           return std::vector<model::InstanceInfo>{pg1};
         },
-        Backends{.alarms = alarms_.get()});
+        Backends{.alarms = alarms_.get(), .dashboards = dashboards_.get()});
   }
   bool Json() const { return GetParam(); }
 
@@ -160,6 +164,7 @@ class CloudWatchTest : public ::testing::TestWithParam<bool> {  // true: JSON 1.
   std::unique_ptr<pi::QueryEngine> pi_;
   std::unique_ptr<metrics::MetricEngine> engine_;
   std::unique_ptr<alarm::AlarmStore> alarms_;
+  std::unique_ptr<dashboard::DashboardStore> dashboards_;
   std::unique_ptr<Server> server_;
 };
 
@@ -308,8 +313,8 @@ TEST_P(CloudWatchTest, InvalidRequestsNameTheParameter) {
       {"GetMetricData", data({{"Id", "e1"}, {"Expression", "m9 * 2"}}), "InvalidParameterValue",
        "Invalid value for parameter MetricDataQueries[1].Expression, value: (expression), at character 1: no query "
        "has the id m9"},
-      {"GetMetricData", data({{"Id", "e1"}, {"Expression", "ANOMALY_DETECTION_BAND(m1, 2)"}}), "InvalidParameterValue",
-       "ANOMALY_DETECTION_BAND is not supported yet"},
+      {"GetMetricData", data({{"Id", "e1"}, {"Expression", "ANOMALY_DETECTION_BAND(m1, 0)"}}), "InvalidParameterValue",
+       "the second argument of ANOMALY_DETECTION_BAND must be a positive number"},
       {"GetMetricData", data({{"Id", "m1"}, {"Expression", "2 * 2"}, {"ReturnData", false}}), "InvalidParameterValue",
        "Invalid value for parameter MetricDataQueries[1].Id, value: m1, the id m1 is used by more than one query"},
       {"GetMetricData", data(with(m1, {{"Id", "e1"}, {"Expression", "m1"}})), "InvalidParameterCombination",
@@ -508,7 +513,10 @@ TEST_P(CloudWatchTest, AlarmRequestErrorsNameTheParameter) {
         {"Threshold", nullptr},
         {"ThresholdMetricId", "ad1"}},
        "InvalidParameterValue",
-       "ComparisonOperator"},
+       "Metrics list must contain exactly one metric matching the ThresholdMetricId parameter"},
+      {{{"ComparisonOperator", "GreaterThanUpperThreshold"}, {"Threshold", nullptr}},
+       "InvalidParameterValue",
+       "ComparisonOperators for ranges require ThresholdMetricId to be set"},
   };
   for (const Case& c : cases) {
     json body = good;
@@ -528,6 +536,46 @@ TEST_P(CloudWatchTest, AlarmRequestErrorsNameTheParameter) {
   EXPECT_NE(Error(bad_data).second.find("StateReasonData"), std::string::npos);
   HttpResponse both = Call("DescribeAlarms", {{"AlarmNames", {"low"}}, {"AlarmNamePrefix", "l"}});
   EXPECT_EQ(Error(both).first, "InvalidParameterCombination");
+}
+
+// An anomaly-band alarm: Metrics and ThresholdMetricId are kept and shown,
+// the single-metric members are not; a bad band expression names Metrics.
+TEST_P(CloudWatchTest, BandAlarmKeepsItsMetricsList) {
+  json body = json::parse(R"j({"AlarmName": "band", "EvaluationPeriods": 2, "DatapointsToAlarm": 1,
+      "ComparisonOperator": "LessThanLowerOrGreaterThanUpperThreshold", "ThresholdMetricId": "ad1",
+      "Metrics": [{"Id": "m1", "ReturnData": true, "MetricStat": {"Metric": {"Namespace": "App",
+        "MetricName": "Depth", "Dimensions": [{"Name": "Queue", "Value": "jobs"}]}, "Period": 300, "Stat": "p90"}},
+        {"Id": "ad1", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)", "Label": "Depth (expected)", "ReturnData": true}]})j");
+  HttpResponse put = Call("PutMetricAlarm", body);
+  ASSERT_EQ(put.status, 200) << put.body;
+  HttpResponse described = Call("DescribeAlarms", {{"AlarmNames", {"band"}}});
+  ASSERT_EQ(described.status, 200) << described.body;
+  if (Json()) {
+    const json a = json::parse(described.body)["MetricAlarms"][0];
+    EXPECT_EQ(a["ThresholdMetricId"], "ad1");
+    EXPECT_EQ(a["Metrics"], body["Metrics"]);
+    EXPECT_FALSE(a.contains("MetricName"));
+    EXPECT_FALSE(a.contains("Period"));
+    EXPECT_FALSE(a.contains("Threshold"));
+  } else {
+    EXPECT_NE(described.body.find("<ThresholdMetricId>ad1</ThresholdMetricId>"), std::string::npos) << described.body;
+    EXPECT_NE(described.body.find("<Expression>ANOMALY_DETECTION_BAND(m1, 2)</Expression>"), std::string::npos);
+    EXPECT_NE(described.body.find("<Stat>p90</Stat>"), std::string::npos);
+  }
+  json bad = body;
+  bad["Metrics"][1]["Expression"] = "ANOMALY_DETECTION_BAND(m1, -1)";
+  auto [code, message] = Error(Call("PutMetricAlarm", bad));
+  EXPECT_EQ(code, "InvalidParameterValue");
+  EXPECT_NE(message.find("Invalid metrics list: the Expression of ad1: at character 28: the second argument of "
+                         "ANOMALY_DETECTION_BAND must be a positive number"),
+            std::string::npos)
+      << message;
+  bad = body;
+  bad["Metrics"][0]["ReturnData"] = false;
+  EXPECT_NE(Error(Call("PutMetricAlarm", bad))
+                .second.find("Exactly two elements of the metrics list should return "
+                             "data."),
+            std::string::npos);
 }
 
 TEST_P(CloudWatchTest, DescribeAlarmsFiltersPagesAndSwitchesActions) {
@@ -605,6 +653,127 @@ TEST_P(CloudWatchTest, AnomalyDetectorsPutDescribeDelete) {
   auto [code, message] = Error(Call("PutAnomalyDetector", bad_stat));
   EXPECT_EQ(code, "InvalidParameterValue");
   EXPECT_NE(message.find("SingleMetricAnomalyDetector.Stat, value: Median"), std::string::npos) << message;
+}
+
+TEST_P(CloudWatchTest, DashboardLifecycleFromCapturedRequests) {
+  HttpResponse put = Replay("PutDashboard.txt");
+  ASSERT_EQ(put.status, 200) << put.body;
+  if (Json()) {
+    EXPECT_EQ(json::parse(put.body), json::parse(R"({"DashboardValidationMessages": []})"));
+  } else {
+    EXPECT_NE(put.body.find("<PutDashboardResult><DashboardValidationMessages></DashboardValidationMessages>"),
+              std::string::npos)
+        << put.body;
+  }
+  const std::string body =
+      R"({"widgets":[{"type":"metric","x":0,"y":0,"width":12,"height":6,"properties":{"metrics":[["RDS/PerformanceInsights","DBLoad","DBInstanceIdentifier","X"]],"period":300,"stat":"Average","region":"us-east-1"}}]})";
+  const std::string arn = "arn:aws:cloudwatch::000000000000:dashboard/db-perf";
+  HttpResponse got = Replay("GetDashboard.txt");
+  ASSERT_EQ(got.status, 200) << got.body;
+  HttpResponse listed = Replay("ListDashboards.txt");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  if (Json()) {
+    EXPECT_EQ(json::parse(got.body),
+              (json{{"DashboardArn", arn}, {"DashboardBody", body}, {"DashboardName", "db-perf"}}));
+    EXPECT_EQ(
+        json::parse(listed.body),
+        (json{
+            {"DashboardEntries",
+             {{{"DashboardName", "db-perf"}, {"DashboardArn", arn}, {"LastModified", kNow}, {"Size", body.size()}}}}}));
+  } else {
+    std::string escaped = std::regex_replace(body, std::regex("\""), "&quot;");
+    EXPECT_NE(got.body.find("<DashboardBody>" + escaped + "</DashboardBody>"), std::string::npos) << got.body;
+    EXPECT_NE(got.body.find("<DashboardArn>" + arn + "</DashboardArn>"), std::string::npos) << got.body;
+    for (const std::string& element :
+         std::vector<std::string>{"<DashboardName>db-perf</DashboardName>", "<DashboardArn>" + arn + "</DashboardArn>",
+                                  std::string("<LastModified>2023-11-14T23:30:00Z</LastModified>"),
+                                  "<Size>" + std::to_string(body.size()) + "</Size>"})
+      EXPECT_NE(listed.body.find(element), std::string::npos) << element << " in " << listed.body;
+  }
+
+  // The capture also names "other", which does not exist: nothing is deleted.
+  HttpResponse del = Replay("DeleteDashboards.txt");
+  EXPECT_EQ(del.status, 404);
+  EXPECT_EQ(Error(del),
+            (std::pair<std::string, std::string>{"ResourceNotFound", "The specified dashboard does not exist: other"}));
+  if (Json()) {
+    EXPECT_EQ(json::parse(del.body)["__type"], "DashboardNotFoundError");
+  }
+  ASSERT_EQ(Call("PutDashboard", {{"DashboardName", "other"}, {"DashboardBody", R"({"widgets":[]})"}}).status, 200);
+  del = Replay("DeleteDashboards.txt");
+  ASSERT_EQ(del.status, 200) << del.body;
+  if (!Json()) {
+    EXPECT_NE(del.body.find("<DeleteDashboardsResult></DeleteDashboardsResult>"), std::string::npos);
+  }
+  HttpResponse gone = Replay("GetDashboard.txt");
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(Error(gone), (std::pair<std::string, std::string>{"ResourceNotFound", "Dashboard db-perf does not exist"}));
+}
+
+TEST_P(CloudWatchTest, DashboardErrorsAndWarnings) {
+  HttpResponse invalid = Call(
+      "PutDashboard", {{"DashboardName", "d"}, {"DashboardBody", R"({"widgets":[{"type":"text","properties":{}}]})"}});
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_EQ(Error(invalid).first, "InvalidParameterInput");
+  // The message lists the errors as JSON over several lines (quotes escaped in XML).
+  EXPECT_NE(invalid.body.find("there are 1 validation errors:"), std::string::npos) << invalid.body;
+  EXPECT_NE(invalid.body.find("/widgets/0/properties"), std::string::npos) << invalid.body;
+  if (Json()) {
+    EXPECT_EQ(json::parse(invalid.body)["__type"], "DashboardInvalidInputError");
+  }
+
+  const std::pair<json, std::pair<std::string, std::string>> cases[] = {
+      {{{"DashboardName", "d"}, {"DashboardBody", "{"}},
+       {"InvalidParameterInput", "The field DashboardBody must be a valid JSON object"}},
+      {{{"DashboardName", "a b"}, {"DashboardBody", R"({"widgets":[]})"}},
+       {"InvalidParameterInput",
+        "The value for field DashboardName contains invalid characters. It can only contain alphanumerics, dash (-) "
+        "and underscore (_)."}},
+      {{{"DashboardBody", R"({"widgets":[]})"}}, {"MissingParameter", "Missing required parameter DashboardName"}},
+  };
+  for (const auto& [request, expected] : cases) {
+    HttpResponse r = Call("PutDashboard", request);
+    EXPECT_EQ(r.status, 400) << request.dump();
+    EXPECT_EQ(Error(r), expected) << request.dump();
+  }
+  HttpResponse bad_get = Call("GetDashboard", {{"DashboardName", "a/b"}});
+  EXPECT_EQ(bad_get.status, 400);
+  EXPECT_EQ(Error(bad_get).first, "InvalidParameterValue");
+  HttpResponse bad_prefix = Call("ListDashboards", {{"DashboardNamePrefix", "a b"}});
+  EXPECT_EQ(Error(bad_prefix).first, "InvalidParameterValue");
+
+  // Warnings come back with the stored dashboard.
+  HttpResponse warned =
+      Call("PutDashboard",
+           {{"DashboardName", "x"}, {"DashboardBody", R"({"widgets":[{"type":"explorer","properties":{}}]})"}});
+  ASSERT_EQ(warned.status, 200) << warned.body;
+  if (Json()) {
+    const json messages = json::parse(warned.body)["DashboardValidationMessages"];
+    ASSERT_EQ(messages.size(), 1u);
+    EXPECT_EQ(messages[0]["DataPath"], "/widgets/0/type");
+  } else {
+    EXPECT_NE(warned.body.find("<DataPath>/widgets/0/type</DataPath>"), std::string::npos) << warned.body;
+  }
+}
+
+TEST_P(CloudWatchTest, ListDashboardsByPrefixAndPage) {
+  for (int i = 0; i < 1001; ++i) {
+    const std::string name = (i % 2 ? "RDS-Performance-" : "ops-") + std::to_string(i);
+    ASSERT_TRUE(dashboards_->Put(name, R"({"widgets":[]})", clock_.Now()).ok());
+  }
+  // Only JSON is parsed here: paging is the same code for both.
+  if (!Json()) return;
+  json first = json::parse(Call("ListDashboards", json::object()).body);
+  ASSERT_EQ(first["DashboardEntries"].size(), 1000u);
+  ASSERT_TRUE(first.contains("NextToken"));
+  json rest = json::parse(Call("ListDashboards", {{"NextToken", first["NextToken"]}}).body);
+  EXPECT_EQ(rest["DashboardEntries"].size(), 1u);
+  EXPECT_FALSE(rest.contains("NextToken"));
+  json prefixed = json::parse(Call("ListDashboards", {{"DashboardNamePrefix", "RDS-"}}).body);
+  EXPECT_EQ(prefixed["DashboardEntries"].size(), 500u);
+  EXPECT_FALSE(prefixed.contains("NextToken"));
+  HttpResponse replayed = Call("ListDashboards", {{"DashboardNamePrefix", "ops"}, {"NextToken", first["NextToken"]}});
+  EXPECT_EQ(replayed.status, 400);
 }
 
 }  // namespace

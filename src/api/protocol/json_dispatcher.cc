@@ -10,7 +10,8 @@ namespace dbinsight::api::protocol {
 JsonDispatcher::JsonDispatcher(std::string target_prefix, const ErrorVocabulary& errors, JsonProtocol protocol)
     : prefix_(std::move(target_prefix)), errors_(errors), protocol_(protocol) {}
 
-void JsonDispatcher::Register(std::string operation, JsonHandler handler) {
+void JsonDispatcher::Register(std::string operation, JsonHandler handler, const ErrorVocabulary* errors) {
+  if (errors != nullptr) operation_errors_.insert_or_assign(operation, errors);
   handlers_.insert_or_assign(std::move(operation), std::move(handler));
 }
 
@@ -24,9 +25,11 @@ HttpResponse JsonDispatcher::Dispatch(const HttpRequest& request, const RequestC
   std::string_view operation = std::string_view(target).substr(prefix_.size() + 1);
   auto it = handlers_.find(operation);
   if (it == handlers_.end()) return UnknownOperationResponse(target, context.request_id, protocol_);
+  auto own = operation_errors_.find(operation);
+  const ErrorVocabulary& errors = own == operation_errors_.end() ? errors_ : *own->second;
 
   auto invalid = [&](std::string message) {
-    return JsonErrorResponse(ToAwsError(Status::InvalidArgument(std::move(message)), errors_), context.request_id,
+    return JsonErrorResponse(ToAwsError(Status::InvalidArgument(std::move(message)), errors), context.request_id,
                              protocol_);
   };
   // botocore always sends at least "{}"; treat an empty body the same way.
@@ -47,7 +50,7 @@ HttpResponse JsonDispatcher::Dispatch(const HttpRequest& request, const RequestC
     result = Status::Internal(fmt::format("Internal error (request {})", context.request_id));
   }
   if (!result.ok()) {
-    AwsError error = ToAwsError(result.status(), errors_);
+    AwsError error = ToAwsError(result.status(), errors);
     if (error.http_status >= 500) log::Warn("{} {}: {}", target, context.request_id, result.status().ToString());
     return JsonErrorResponse(error, context.request_id, protocol_);
   }

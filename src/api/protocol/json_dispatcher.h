@@ -30,7 +30,10 @@ class JsonDispatcher {
   JsonDispatcher(std::string target_prefix, const ErrorVocabulary& errors,
                  JsonProtocol protocol = JsonProtocol::kJson11);
 
-  void Register(std::string operation, JsonHandler handler);
+  // errors: the operation's own vocabulary when it names failures apart from
+  // the service's (CloudWatch's dashboard operations); must outlive the
+  // dispatcher. nullptr: the service's.
+  void Register(std::string operation, JsonHandler handler, const ErrorVocabulary* errors = nullptr);
 
   // True when target is "<prefix>.<anything>".
   bool Accepts(std::string_view target) const;
@@ -46,6 +49,7 @@ class JsonDispatcher {
   const ErrorVocabulary& errors_;
   JsonProtocol protocol_;
   std::map<std::string, JsonHandler, std::less<>> handlers_;
+  std::map<std::string, const ErrorVocabulary*, std::less<>> operation_errors_;
 };
 
 // 400 UnknownOperationException for a target no dispatcher accepts.

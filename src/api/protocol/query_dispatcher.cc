@@ -61,7 +61,8 @@ QueryDispatcher::QueryDispatcher(std::string signing_name, std::string version, 
                                  const ErrorVocabulary& errors)
     : signing_name_(std::move(signing_name)), version_(std::move(version)), xmlns_(std::move(xmlns)), errors_(errors) {}
 
-void QueryDispatcher::Register(std::string action, QueryHandler handler) {
+void QueryDispatcher::Register(std::string action, QueryHandler handler, const ErrorVocabulary* errors) {
+  if (errors != nullptr) action_errors_.insert_or_assign(action, errors);
   handlers_.insert_or_assign(std::move(action), std::move(handler));
 }
 
@@ -98,7 +99,8 @@ HttpResponse QueryDispatcher::Dispatch(const QueryParams& params, const RequestC
     result = Status::Internal(fmt::format("Internal error (request {})", context.request_id));
   }
   if (!result.ok()) {
-    AwsError error = ToAwsError(result.status(), errors_);
+    auto own = action_errors_.find(action);
+    AwsError error = ToAwsError(result.status(), own == action_errors_.end() ? errors_ : *own->second);
     if (error.http_status >= 500) log::Warn("{} {}: {}", action, context.request_id, result.status().ToString());
     return XmlErrorResponse(error, xmlns_, context.request_id);
   }

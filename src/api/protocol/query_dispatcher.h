@@ -40,7 +40,9 @@ class QueryDispatcher {
   QueryDispatcher(std::string signing_name, std::string version, std::string xmlns,
                   const ErrorVocabulary& errors);
 
-  void Register(std::string action, QueryHandler handler);
+  // errors: the action's own vocabulary (see JsonDispatcher::Register);
+  // nullptr: the service's.
+  void Register(std::string action, QueryHandler handler, const ErrorVocabulary* errors = nullptr);
   // An operation without output (SNS DeleteTopic): its response has no
   // <ActionResult> element, as AWS sends it.
   void RegisterNoOutput(std::string action,
@@ -58,6 +60,7 @@ class QueryDispatcher {
   const ErrorVocabulary& errors_;
   std::map<std::string, QueryHandler, std::less<>> handlers_;
   std::set<std::string, std::less<>> no_output_;
+  std::map<std::string, const ErrorVocabulary*, std::less<>> action_errors_;
 };
 
 // 400 MissingAction / InvalidAction ErrorResponse for a query request that no

@@ -105,26 +105,6 @@ Result<notify::WebhookFormat> FormatFor(notify::Protocol protocol, const std::st
   return notify::DefaultWebhookFormat(endpoint);
 }
 
-Status CheckEndpoint(notify::Protocol protocol, const std::string& endpoint) {
-  if (endpoint.find_first_of(" \t\r\n<>") != std::string::npos) return Invalid("Endpoint");
-  switch (protocol) {
-    case notify::Protocol::kEmail: {
-      const size_t at = endpoint.find('@');
-      if (at == 0 || at == std::string::npos || at + 1 == endpoint.size() ||
-          endpoint.find('@', at + 1) != std::string::npos)
-        return Invalid("Endpoint");
-      return Status::Ok();
-    }
-    case notify::Protocol::kHttp:
-      if (!endpoint.starts_with("http://") || endpoint.size() == 7) return Invalid("Endpoint");
-      return Status::Ok();
-    case notify::Protocol::kHttps:
-      if (!endpoint.starts_with("https://") || endpoint.size() == 8) return Invalid("Endpoint");
-      return Status::Ok();
-  }
-  return Invalid("Endpoint");
-}
-
 // SNS subjects: printable ASCII without line breaks, at most 100 characters.
 Status CheckSubject(const std::string& subject) {
   if (subject.size() > kMaxSubjectChars) return Invalid("Subject");
@@ -267,7 +247,7 @@ Result<std::string> SnsService::Subscribe(const QueryParams& params) const {
                                protocol::EchoValue(protocol_name.value())));
   auto endpoint = Required(params, "Endpoint");
   if (!endpoint.ok()) return endpoint.status();
-  DBI_RETURN_IF_ERROR(CheckEndpoint(*protocol, endpoint.value()));
+  if (!notify::ValidEndpoint(*protocol, endpoint.value())) return Invalid("Endpoint");
   auto format = FormatFor(*protocol, endpoint.value(), params);
   if (!format.ok()) return format.status();
   auto sub = outbox_.Subscribe(arn.value(), *protocol, endpoint.value(), format.value(), now_());
