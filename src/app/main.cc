@@ -1,9 +1,10 @@
 // dbinsight: the single binary. Subcommands: serve, anomaly score, notify
-// dead-letters|redrive (and later top).
+// dead-letters|redrive, loadgen (and later top).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "app/anomaly_cli.h"
+#include "app/loadgen_cli.h"
 #include "app/notify_cli.h"
 #include "config/config.h"
 #include "app/serve.h"
@@ -36,7 +37,10 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   redrive->add_option("--message-id", message_id, "Only this MessageId");
+  dbinsight::app::LoadgenCommand loadgen_command;
+  auto* loadgen = dbinsight::app::AddLoadgenCommand(cli, loadgen_command);
   CLI11_PARSE(cli, argc, argv);
+  if (loadgen->parsed()) return dbinsight::app::RunLoadgen(loadgen_command, std::cout, std::cerr);
   if (dead->parsed() || redrive->parsed()) {
     auto cfg = dbinsight::config::LoadConfig(notify_config);
     dbinsight::Status status = cfg.status();
