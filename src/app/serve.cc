@@ -9,6 +9,7 @@
 #include "alarm/alarm_store.h"
 #include "api/server.h"
 #include "app/alarm_loop.h"
+#include "app/analyzer.h"
 #include "app/defaults.h"
 #include "bucket/bucket_store.h"
 #include "collect/poller.h"
@@ -193,6 +194,19 @@ int Serve(const std::string& config_path) {
 
   AlarmLoop alarm_loop(*alarm_store.value(), metric_engine, notify_transition);
   std::jthread delivery([&](std::stop_token stop) { deliverer.Run(clock, stop); });
+  std::vector<std::string> instance_ids;
+  for (const config::InstanceConfig& ic : cfg->instances) instance_ids.push_back(ic.info.id);
+  ScheduledAnalyzer analyzer(engine, metric_engine, *buckets.value(), instance_ids, cfg->analysis);
+  std::jthread analysis([&](std::stop_token stop) {
+    if (!cfg->analysis.enabled) return;
+    log::Info("analysis scheduled {}; reports in buckets {}", cfg->analysis.schedule, cfg->analysis.bucket);
+    while (auto due = analyzer.NextDue(clock.Now())) {
+      const auto wait = std::max<std::chrono::nanoseconds>(*due - clock.Now(), std::chrono::nanoseconds(0));
+      if (!clock.SleepUntil(clock.Monotonic() + wait, stop)) return;
+      // Failures are logged and retried by the analyzer itself.
+      if (clock.Now() >= *due) (void)analyzer.RunDue(clock.Now());
+    }
+  });
   std::jthread alarms([&](std::stop_token stop) {
     while (clock.SleepUntil(clock.Monotonic() + kAlarmEvery, stop)) {
       if (Status st = alarm_loop.RunOnce(clock.Now()); !st.ok()) log::Warn("alarm evaluation: {}", st.ToString());
@@ -207,6 +221,7 @@ int Serve(const std::string& config_path) {
   maintenance.request_stop();
   alarms.request_stop();
   delivery.request_stop();
+  analysis.request_stop();
   return 0;
 }
 

@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "analysis/schedule.h"
+
 namespace dbinsight::config {
 
 namespace {
@@ -302,6 +304,37 @@ Status ParseDefaults(const YAML::Node& node, const std::string& key, DefaultReso
   return Status::Ok();
 }
 
+Status ParseAnalysis(const YAML::Node& node, analysis::AnalyzerOptions& o) {
+  if (!node.IsMap()) return Bad("analysis", "expected a mapping such as {schedule: rate(15 minutes)}");
+  DBI_RETURN_IF_ERROR(CheckKeys(node, "analysis", {"enabled", "schedule", "bucket", "retry_after",
+                                                   "high_load_threshold", "problematic_query_threshold"}));
+  if (auto n = node["enabled"]) {
+    auto b = Bool(n, "analysis.enabled");
+    if (!b.ok()) return b.status();
+    o.enabled = b.value();
+  }
+  DBI_RETURN_IF_ERROR(
+      ReadFields<std::string>(node, "analysis", {{"schedule", &o.schedule}, {"bucket", &o.bucket}}, String));
+  if (auto s = analysis::Schedule::Parse(o.schedule); !s.ok()) return Bad("analysis.schedule", s.status().message());
+  if (o.bucket.empty()) return Bad("analysis.bucket", "expected a bucket name such as dbinsight-reports-{id}");
+  if (auto n = node["retry_after"]) {
+    auto d = Duration(n, "analysis.retry_after");
+    if (!d.ok()) return d.status();
+    o.retry_after = std::chrono::duration_cast<std::chrono::seconds>(d.value());
+    if (o.retry_after.count() < 1) return Bad("analysis.retry_after", "expected at least 1s");
+  }
+  for (auto [name, field] : {std::pair{"high_load_threshold", &o.reference.high_load_threshold},
+                             std::pair{"problematic_query_threshold", &o.reference.problematic_query_threshold}}) {
+    if (auto n = node[name]) {
+      double v = 0;
+      if (!YAML::convert<double>::decode(n, v) || !(v >= 0))
+        return Bad(std::string("analysis.") + name, "expected a number of average active sessions, e.g. 1.0");
+      *field = v;
+    }
+  }
+  return Status::Ok();
+}
+
 Status ParseNotify(const YAML::Node& node, const std::string& base_dir, notify::NotifyOptions& o) {
   if (!node.IsMap()) return Bad("notifications", "expected a mapping such as {smtp: {host: mail.example.com}}");
   DBI_RETURN_IF_ERROR(CheckKeys(node, "notifications", {"smtp", "webhook", "retry", "delivery", "ui_base_url", "region",
@@ -377,7 +410,7 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   DBI_RETURN_IF_ERROR(CheckKeys(root, "", {"listen", "store", "instances", "retention", "sample_interval",
                                            "store_literals", "counters_interval", "statements_interval",
                                            "connect_timeout", "query_timeout", "log_level", "notifications",
-                                           "defaults"}));
+                                           "defaults", "analysis"}));
   Config c;
   if (auto n = root["listen"]) {
     auto l = String(n, "listen");
@@ -404,6 +437,7 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
     }
   }
   if (auto n = root["defaults"]) DBI_RETURN_IF_ERROR(ParseDefaults(n, "defaults", c.defaults));
+  if (auto n = root["analysis"]) DBI_RETURN_IF_ERROR(ParseAnalysis(n, c.analysis));
   if (auto n = root["log_level"]) {
     auto l = String(n, "log_level");
     if (!l.ok()) return l.status();

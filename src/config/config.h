@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/options.h"
 #include "api/options.h"
 #include "collect/options.h"
 #include "common/log.h"
@@ -55,6 +56,7 @@ struct Config {
   notify::NotifyOptions notify;  // `notifications:`: SMTP, webhooks, retries, UI links
   std::vector<Subscriber> subscribers;  // `notifications.subscriptions:`, of the default topic
   DefaultResources defaults;            // `defaults:`
+  analysis::AnalyzerOptions analysis;   // `analysis:`: the scheduled analyzer
   log::Level log_level = log::Level::kInfo;
 };
 

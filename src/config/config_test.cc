@@ -124,6 +124,21 @@ instances: [{id: a, engine: postgres, dsn: x}]
   EXPECT_EQ(starttls->notify.smtp.tls, notify::SmtpTls::kStartTls);
 }
 
+TEST(ConfigTest, AnalyzerSettings) {
+  auto c = ParseConfig(R"yaml(store: /d
+analysis: {schedule: "cron(0/5 * * * ? *)", bucket: "reports-{id}", retry_after: 30s, high_load_threshold: 2,
+           problematic_query_threshold: 0.25}
+instances: [{id: a, engine: postgres, dsn: x}]
+)yaml", "/");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->analysis.schedule, "cron(0/5 * * * ? *)");
+  EXPECT_EQ(c->analysis.bucket, "reports-{id}");
+  EXPECT_EQ(c->analysis.retry_after, std::chrono::seconds(30));
+  EXPECT_EQ(c->analysis.reference.high_load_threshold, 2.0);
+  EXPECT_EQ(c->analysis.reference.problematic_query_threshold, 0.25);
+  EXPECT_EQ(ParseConfig(kMinimal, "/")->analysis.schedule, "rate(15 minutes)");
+}
+
 TEST(ConfigTest, DefaultResourcesSwitchTopLevelAndPerInstance) {
   auto c = ParseConfig(R"(store: /d
 defaults: {dashboard: false}
@@ -185,6 +200,10 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   ExpectError("store: x\nnotifications: {subscriptions: [{protocol: https, endpoint: \"http://x\"}]}\n"
               "instances: [{id: a, engine: postgres, dsn: x}]\n",
               "notifications.subscriptions[0].endpoint");
+  ExpectError("store: x\nanalysis: {schedule: \"rate(5 mins)\"}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
+              "analysis.schedule");
+  ExpectError("store: x\nanalysis: {high_load_threshold: lots}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
+              "analysis.high_load_threshold");
   ExpectError("store: x\ndefaults: {alarm: false}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
               "defaults.alarm");
   ExpectError("store: x\ninstances: [{id: a, engine: postgres, dsn: x, defaults: maybe}]\n",
