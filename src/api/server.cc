@@ -12,9 +12,12 @@
 #include "api/cloudwatch/alarm_service.h"
 #include "api/cloudwatch/cloudwatch_service.h"
 #include "api/cloudwatch/dashboard_service.h"
+#include "api/events/events_service.h"
+#include "api/lambda/lambda_service.h"
 #include "api/s3/s3_service.h"
 #include "api/sns/sns_service.h"
 #include "api/httplib_door.h"
+#include "api/pi/analysis_reports.h"
 #include "api/pi/pi_service.h"
 #include "api/protocol/json_dispatcher.h"
 #include "api/protocol/query_dispatcher.h"
@@ -44,8 +47,15 @@ struct Server::Services {
         cloudwatch_query(std::string(cloudwatch::kSigningName), std::string(cloudwatch::kVersion),
                          std::string(cloudwatch::kXmlns), cloudwatch::kErrors),
         sns_dispatcher(std::string(sns::kSigningName), std::string(sns::kVersion), std::string(sns::kXmlns),
-                       sns::kErrors) {
+                       sns::kErrors),
+        analyzer(backends.analyzer),
+        events_dispatcher(std::string(events::kTargetPrefix), events::kErrors) {
     pi.Register(pi_dispatcher);
+    if (backends.reports != nullptr)
+      reports
+          .emplace(engine, instances, *backends.reports, [&metric_engine] { return metric_engine.Now(); },
+                   backends.report_history)
+          .Register(pi_dispatcher);
     rds.Register(rds_dispatcher);
     cloudwatch.Register(cloudwatch_query, cloudwatch_json);
     if (backends.alarms != nullptr)
@@ -56,8 +66,13 @@ struct Server::Services {
     if (backends.buckets != nullptr) s3.emplace(*backends.buckets);
     if (backends.outbox != nullptr)
       sns.emplace(*backends.outbox, [&metric_engine] { return metric_engine.Now(); }).Register(sns_dispatcher);
+    if (analyzer.run) {
+      lambda.emplace(analyzer, [&metric_engine] { return metric_engine.Now(); });
+      events.emplace(analyzer).Register(events_dispatcher);
+    }
   }
   pi::PiService pi;
+  std::optional<pi::AnalysisReportService> reports;  // registered on pi_dispatcher
   rds::RdsService rds;
   cloudwatch::CloudWatchService cloudwatch;
   std::optional<cloudwatch::AlarmService> alarms;
@@ -69,6 +84,10 @@ struct Server::Services {
   std::optional<sns::SnsService> sns;
   std::optional<s3::S3Service> s3;
   protocol::QueryDispatcher sns_dispatcher;
+  const AnalyzerPort analyzer;  // the Lambda and EventBridge services borrow it
+  std::optional<lambda::LambdaService> lambda;
+  std::optional<events::EventsService> events;
+  protocol::JsonDispatcher events_dispatcher;
 };
 
 namespace {
@@ -219,8 +238,11 @@ HttpResponse Server::Serve(const HttpRequest& request) const {
     // S3 is REST-shaped (any method, any path): a request signed for s3 is
     // S3's even on a path another route uses (a bucket named "healthz").
     if (services_->s3 && s3::IsSignedForS3(request)) return services_->s3->Serve(request, NextRequestId());
+    if (services_->lambda && lambda::Accepts(request)) return services_->lambda->Serve(request, NextRequestId());
+    // GET /?Action=... is the query protocol even when a route (the web UI) owns GET /.
+    const bool query_protocol_get = request.path == "/" && !request.query.empty();
     for (const Route& r : routes_)
-      if (r.method == request.method && r.path == request.path) return r.handler(request);
+      if (!query_protocol_get && r.method == request.method && r.path == request.path) return r.handler(request);
     if (request.path == "/healthz" && request.method == "GET") return Healthz();
     if (request.path == "/gaps" && request.method == "GET") return GapList(request);
     if (request.path == "/processes" && request.method == "GET") return ProcessList(request);
@@ -246,6 +268,8 @@ HttpResponse Server::ServeAws(const HttpRequest& request) const {
   if (!target.empty()) {
     if (services_->pi_dispatcher.Accepts(target)) return services_->pi_dispatcher.Dispatch(request, context);
     if (services_->cloudwatch_json.Accepts(target)) return services_->cloudwatch_json.Dispatch(request, context);
+    if (services_->events && services_->events_dispatcher.Accepts(target))
+      return services_->events_dispatcher.Dispatch(request, context);
     return protocol::UnknownOperationResponse(target, context.request_id);
   }
   if (LooksLikeJson(request)) return protocol::UnknownOperationResponse("", context.request_id);
@@ -337,6 +361,7 @@ HttpResponse Server::Healthz() const {
                     {"gaps", i.gaps},
                     {"engine", i.engine},
                     {"role", i.role},
+                    {"vcpus", i.vcpus},
                     {"version", i.version},
                     {"metrics_error", i.metrics_error},
                     {"statements_warning", i.statements_warning}});

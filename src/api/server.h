@@ -10,12 +10,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "api/analyzer_port.h"
 #include "api/options.h"
 #include "api/protocol/http_types.h"
 #include "common/status.h"
@@ -40,6 +42,9 @@ class BucketStore;
 namespace dbinsight::dashboard {
 class DashboardStore;
 }
+namespace dbinsight::analysis {
+class ReportStore;
+}
 
 namespace dbinsight::api {
 
@@ -49,6 +54,11 @@ struct Backends {
   notify::Outbox* outbox = nullptr;                 // SNS topics, subscriptions, deliveries
   dashboard::DashboardStore* dashboards = nullptr;  // CloudWatch dashboards
   bucket::BucketStore* buckets = nullptr;           // S3 buckets (the report store)
+  analysis::ReportStore* reports = nullptr;         // PI performance analysis reports
+  // How far back per-second load is kept (the store's retention.one_second):
+  // the oldest StartTime a performance analysis report may have.
+  std::chrono::seconds report_history{7 * 86400};
+  AnalyzerPort analyzer;                            // Lambda and EventBridge (absent while analyzer.run is empty)
   // Hears the state changes SetAlarmState makes (notifications hang off it).
   std::function<void(const alarm::Transition&)> alarm_transitions;
 };

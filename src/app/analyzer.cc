@@ -21,16 +21,28 @@ ScheduledAnalyzer::ScheduledAnalyzer(const pi::QueryEngine& pi, metrics::MetricE
       options_(std::move(options)),
       schedule_(analysis::Schedule::Parse(options_.schedule).value()) {}
 
-std::string ScheduledAnalyzer::BucketOf(const std::string& instance_id) const {
-  // Bucket names are lowercase letters, digits, '.' and '-': an id such as
-  // "Orders_DB" gives "orders-db".
+namespace {
+
+// A per-instance name from its configured pattern. Bucket names are
+// lowercase letters, digits, '.' and '-': an id such as "Orders_DB" gives
+// "orders-db"; function names take the same form so both stay predictable.
+std::string NameFor(std::string pattern, const std::string& instance_id) {
   std::string id;
   for (char c : instance_id)
     id += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
                                                       : (c == '.' ? '.' : '-');
-  std::string name = options_.bucket;
-  if (auto at = name.find("{id}"); at != std::string::npos) name.replace(at, 4, id);
-  return name;
+  if (auto at = pattern.find("{id}"); at != std::string::npos) pattern.replace(at, 4, id);
+  return pattern;
+}
+
+}  // namespace
+
+std::string ScheduledAnalyzer::BucketOf(const std::string& instance_id) const {
+  return NameFor(options_.bucket, instance_id);
+}
+
+std::string ScheduledAnalyzer::FunctionOf(const std::string& instance_id) const {
+  return NameFor(options_.function_name, instance_id);
 }
 
 std::string ScheduledAnalyzer::ReportKey(WallTime now) {
@@ -81,6 +93,8 @@ Result<analysis::ReferenceReport> ScheduledAnalyzer::Run(const std::string& inst
     s.last_error.clear();
     s.consecutive_failures = 0;
     s.last_report_key = key;
+    const bool found = !report->high_load_events.empty() || !report->problematic_queries.empty();
+    s.top_finding = found ? report->recommendations.front() : "";
     return report;
   }
   s.last_error = st.ToString();

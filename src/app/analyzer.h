@@ -37,6 +37,9 @@ struct AnalyzerRunStatus {
   std::string last_error;  // of the latest attempt; empty when it worked
   int consecutive_failures = 0;
   std::string last_report_key;
+  // The latest report's first recommendation when it found a high-load event
+  // or a problematic query; empty otherwise. Alarm notifications quote it.
+  std::string top_finding;
 };
 
 class ScheduledAnalyzer {
@@ -54,6 +57,9 @@ class ScheduledAnalyzer {
   // with other characters than letters, digits and '.' made '-') and the key
   // of an instance's report made at `now`.
   std::string BucketOf(const std::string& instance_id) const;
+  // The Lambda function name the API shows the instance's analysis as, from
+  // AnalyzerOptions::function_name with "{id}" replaced as for the bucket.
+  std::string FunctionOf(const std::string& instance_id) const;
   static std::string ReportKey(WallTime now);
 
   // When the next run is due: the earliest of the schedule's next firing

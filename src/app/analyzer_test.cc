@@ -94,6 +94,7 @@ TEST_F(AnalyzerTest, ReportInTheVersionedBucketAndCountsPublished) {
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   EXPECT_EQ(listed->versions.size(), 2u);
   EXPECT_EQ(analyzer->StatusOf("pg1").last_report_key, ScheduledAnalyzer::ReportKey(at));
+  EXPECT_EQ(analyzer->StatusOf("pg1").top_finding.rfind("Wait event Lock:tuple averaged 2.00", 0), 0u);
   EXPECT_FALSE(analyzer->Run("nope", at).ok());
   EXPECT_EQ(analyzer->BucketOf("Orders_DB.eu"), "dbinsight-reports-orders-db.eu");
 }

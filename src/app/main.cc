@@ -6,6 +6,7 @@
 #include "app/anomaly_cli.h"
 #include "app/loadgen_cli.h"
 #include "app/notify_cli.h"
+#include "app/report_cli.h"
 #include "config/config.h"
 #include "app/serve.h"
 
@@ -39,7 +40,10 @@ int main(int argc, char** argv) {
   redrive->add_option("--message-id", message_id, "Only this MessageId");
   dbinsight::app::LoadgenCommand loadgen_command;
   auto* loadgen = dbinsight::app::AddLoadgenCommand(cli, loadgen_command);
+  dbinsight::app::ReportCommand report_command;
+  auto* report = dbinsight::app::AddReportCommand(cli, report_command);
   CLI11_PARSE(cli, argc, argv);
+  if (report->parsed()) return dbinsight::app::RunReport(report_command, std::cout, std::cerr);
   if (loadgen->parsed()) return dbinsight::app::RunLoadgen(loadgen_command, std::cout, std::cerr);
   if (dead->parsed() || redrive->parsed()) {
     auto cfg = dbinsight::config::LoadConfig(notify_config);

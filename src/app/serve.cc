@@ -7,10 +7,12 @@
 #include <thread>
 
 #include "alarm/alarm_store.h"
+#include "analysis/report_store.h"
 #include "api/server.h"
 #include "app/alarm_loop.h"
 #include "app/analyzer.h"
 #include "app/defaults.h"
+#include "app/incident_loop.h"
 #include "bucket/bucket_store.h"
 #include "collect/poller.h"
 #include "collect/mysql/mysql_sampler.h"
@@ -100,6 +102,12 @@ int Serve(const std::string& config_path) {
     log::Error("cannot open the bucket store: {}", buckets.status().ToString());
     return 1;
   }
+  // PI performance analysis reports (root-cause reports).
+  auto reports = analysis::ReportStore::Open(cfg->store.directory);
+  if (!reports.ok()) {
+    log::Error("cannot open the analysis report store: {}", reports.status().ToString());
+    return 1;
+  }
   // Before the API serves, so the first describe-alarms already lists them.
   // A failure leaves the rest working and is retried at the next start.
   if (Status st = ProvisionDefaults(*cfg, {*alarm_store.value(), *outbox.value(), *dashboard_store.value()},
@@ -150,6 +158,9 @@ int Serve(const std::string& config_path) {
     return out;
   };
   metrics::MetricEngine metric_engine(*metric_store.value(), clock);
+  std::vector<std::string> instance_ids;
+  for (const config::InstanceConfig& ic : cfg->instances) instance_ids.push_back(ic.info.id);
+  ScheduledAnalyzer analyzer(engine, metric_engine, *buckets.value(), instance_ids, cfg->analysis);
   // Each transition goes to the outbox of every SNS topic among its actions;
   // the delivery thread takes it from there (retries, dead letters).
   // Evaluations and SetAlarmState alike.
@@ -165,18 +176,59 @@ int Serve(const std::string& config_path) {
                              t.current.updated};
     for (const auto& d : t.definition.dimensions)
       if (d.name == "DBInstanceIdentifier") event.instance = d.value;
+    if (!event.instance.empty() && t.current.value == alarm::StateValue::kAlarm)
+      event.top_finding = analyzer.StatusOf(event.instance).top_finding;
     for (const std::string& arn : t.actions) {
       if (arn.rfind("arn:aws:sns:", 0) != 0) continue;
       auto id = outbox.value()->Publish(arn, notify::FormatAlarmMessage(event, cfg->notify), clock.Now());
       if (!id.ok()) log::Warn("alarm {}: cannot notify {}: {}", t.definition.name, arn, id.status().message());
     }
   };
+  // Incidents left open by a previous run cannot be followed: the detectors
+  // start afresh (and reopen what still goes on).
+  auto incidents = analysis::IncidentStore::Open(cfg->store.directory);
+  if (!incidents.ok()) {
+    log::Error("cannot open the incident store: {}", incidents.status().ToString());
+    return 1;
+  }
+  if (Status st = incidents.value()->CloseOpen(clock.Now(), "dbinsight restarted"); !st.ok())
+    log::Warn("incidents left open: {}", st.ToString());
+  std::vector<WatchedInstance> watched;
+  for (const config::InstanceConfig& ic : cfg->instances) watched.push_back({ic.info.id, static_cast<double>(ic.info.vcpus)});
+  const std::string default_topic =
+      fmt::format("arn:aws:sns:{}:{}:{}", cfg->notify.region, cfg->notify.account_id, kDefaultTopic);
+  IncidentLoop incident_loop(engine, *incidents.value(), watched, cfg->incidents, [&](const IncidentEvent& e) {
+    notify::IncidentNotice notice{e.id, e.instance, e.incident.kind, e.opened, e.incident.Summary()};
+    auto id = outbox.value()->Publish(default_topic, notify::FormatIncidentMessage(notice, cfg->notify), clock.Now());
+    // No default topic (switched off or deleted): the incident is still stored and listed.
+    if (!id.ok() && id.status().code() != StatusCode::kNotFound)
+      log::Warn("incident {}: cannot notify {}: {}", e.id, default_topic, id.status().message());
+  });
+  // `aws lambda invoke` runs the analyzer from API workers; EventBridge shows its schedule.
+  api::AnalyzerPort analyzer_port{.rule_name = cfg->analysis.rule_name,
+                                  .schedule = cfg->analysis.schedule,
+                                  .enabled = cfg->analysis.enabled,
+                                  .region = cfg->notify.region,
+                                  .account_id = cfg->notify.account_id,
+                                  .run = [&analyzer](const std::string& id, WallTime now) -> Result<std::string> {
+                                    auto report = analyzer.Run(id, now);
+                                    if (!report.ok()) return report.status();
+                                    return report->ToJson();
+                                  }};
+  for (const std::string& id : instance_ids)
+    analyzer_port.functions.push_back({analyzer.FunctionOf(id), id, analyzer.BucketOf(id)});
   api::Server server(cfg->server, engine, metric_engine, instances,
                      {.alarms = alarm_store.value().get(),
                       .outbox = outbox.value().get(),
                       .dashboards = dashboard_store.value().get(),
                       .buckets = buckets.value().get(),
+                      .reports = reports.value().get(),
+                      .report_history = cfg->store.retention.one_second,
+                      .analyzer = std::move(analyzer_port),
                       .alarm_transitions = notify_transition});
+  server.Handle("GET", "/incidents", [&](const api::HttpRequest& request) {
+    return IncidentList(*incidents.value(), request);
+  });
   if (Status st = server.Start(); !st.ok()) {
     log::Error("{}", st.ToString());
     return 1;
@@ -194,9 +246,6 @@ int Serve(const std::string& config_path) {
 
   AlarmLoop alarm_loop(*alarm_store.value(), metric_engine, notify_transition);
   std::jthread delivery([&](std::stop_token stop) { deliverer.Run(clock, stop); });
-  std::vector<std::string> instance_ids;
-  for (const config::InstanceConfig& ic : cfg->instances) instance_ids.push_back(ic.info.id);
-  ScheduledAnalyzer analyzer(engine, metric_engine, *buckets.value(), instance_ids, cfg->analysis);
   std::jthread analysis([&](std::stop_token stop) {
     if (!cfg->analysis.enabled) return;
     log::Info("analysis scheduled {}; reports in buckets {}", cfg->analysis.schedule, cfg->analysis.bucket);
@@ -213,6 +262,11 @@ int Serve(const std::string& config_path) {
     }
   });
 
+  std::jthread incident_thread([&](std::stop_token stop) {
+    if (!cfg->incidents.enabled) return;
+    while (clock.SleepUntil(clock.Monotonic() + std::chrono::seconds(1), stop)) (void)incident_loop.RunOnce(clock.Now());
+  });
+
   int sig = 0;
   sigwait(&signals, &sig);
   log::Info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -222,6 +276,7 @@ int Serve(const std::string& config_path) {
   alarms.request_stop();
   delivery.request_stop();
   analysis.request_stop();
+  incident_thread.request_stop();
   return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -306,17 +307,34 @@ Status ParseDefaults(const YAML::Node& node, const std::string& key, DefaultReso
 
 Status ParseAnalysis(const YAML::Node& node, analysis::AnalyzerOptions& o) {
   if (!node.IsMap()) return Bad("analysis", "expected a mapping such as {schedule: rate(15 minutes)}");
-  DBI_RETURN_IF_ERROR(CheckKeys(node, "analysis", {"enabled", "schedule", "bucket", "retry_after",
-                                                   "high_load_threshold", "problematic_query_threshold"}));
+  DBI_RETURN_IF_ERROR(CheckKeys(node, "analysis", {"enabled", "schedule", "bucket", "function_name", "rule_name",
+                                                   "retry_after", "high_load_threshold",
+                                                   "problematic_query_threshold"}));
   if (auto n = node["enabled"]) {
     auto b = Bool(n, "analysis.enabled");
     if (!b.ok()) return b.status();
     o.enabled = b.value();
   }
-  DBI_RETURN_IF_ERROR(
-      ReadFields<std::string>(node, "analysis", {{"schedule", &o.schedule}, {"bucket", &o.bucket}}, String));
+  DBI_RETURN_IF_ERROR(ReadFields<std::string>(node, "analysis",
+                                              {{"schedule", &o.schedule},
+                                               {"bucket", &o.bucket},
+                                               {"function_name", &o.function_name},
+                                               {"rule_name", &o.rule_name}},
+                                              String));
   if (auto s = analysis::Schedule::Parse(o.schedule); !s.ok()) return Bad("analysis.schedule", s.status().message());
   if (o.bucket.empty()) return Bad("analysis.bucket", "expected a bucket name such as dbinsight-reports-{id}");
+  // Lambda and EventBridge names: letters, digits, '-' and '_' ('.' too for
+  // rules), at most 64; a function name's "{id}" is filled in per instance.
+  auto name_ok = [](std::string name, std::string_view extra) {
+    if (auto at = name.find("{id}"); at != std::string::npos && extra.empty()) name.erase(at, 4);
+    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [&](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || extra.find(c) != extra.npos;
+    });
+  };
+  if (!name_ok(o.function_name, ""))
+    return Bad("analysis.function_name", "expected letters, digits, '-', '_' and {id}, e.g. dbinsight-analyzer-{id}");
+  if (!name_ok(o.rule_name, "."))
+    return Bad("analysis.rule_name", "expected letters, digits, '.', '-' and '_', e.g. dbinsight-performance-analysis");
   if (auto n = node["retry_after"]) {
     auto d = Duration(n, "analysis.retry_after");
     if (!d.ok()) return d.status();
@@ -332,6 +350,36 @@ Status ParseAnalysis(const YAML::Node& node, analysis::AnalyzerOptions& o) {
       *field = v;
     }
   }
+  return Status::Ok();
+}
+
+Status ParseIncidents(const YAML::Node& node, analysis::IncidentOptions& o) {
+  if (!node.IsMap()) return Bad("incidents", "expected a mapping such as {open_after: 5s, close_after: 30s}");
+  DBI_RETURN_IF_ERROR(
+      CheckKeys(node, "incidents", {"enabled", "open_after", "close_after", "open_factor", "close_factor"}));
+  if (auto n = node["enabled"]) {
+    auto b = Bool(n, "incidents.enabled");
+    if (!b.ok()) return b.status();
+    o.enabled = b.value();
+  }
+  for (auto [name, field] : {std::pair{"open_after", &o.open_after}, std::pair{"close_after", &o.close_after}}) {
+    if (auto n = node[name]) {
+      auto d = Duration(n, std::string("incidents.") + name);
+      if (!d.ok()) return d.status();
+      *field = std::chrono::duration_cast<std::chrono::seconds>(d.value());
+      if (field->count() < 1) return Bad(std::string("incidents.") + name, "expected at least 1s");
+    }
+  }
+  for (auto [name, field] : {std::pair{"open_factor", &o.open_factor}, std::pair{"close_factor", &o.close_factor}}) {
+    if (auto n = node[name]) {
+      double v = 0;
+      if (!YAML::convert<double>::decode(n, v) || !(v > 0))
+        return Bad(std::string("incidents.") + name, "expected a positive number (a multiple of the vCPUs)");
+      *field = v;
+    }
+  }
+  if (o.close_factor > o.open_factor)
+    return Bad("incidents.close_factor", "must not be above open_factor, or incidents would flap");
   return Status::Ok();
 }
 
@@ -410,7 +458,7 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   DBI_RETURN_IF_ERROR(CheckKeys(root, "", {"listen", "store", "instances", "retention", "sample_interval",
                                            "store_literals", "counters_interval", "statements_interval",
                                            "connect_timeout", "query_timeout", "log_level", "notifications",
-                                           "defaults", "analysis"}));
+                                           "defaults", "analysis", "incidents"}));
   Config c;
   if (auto n = root["listen"]) {
     auto l = String(n, "listen");
@@ -438,6 +486,7 @@ Result<Config> Parse(const YAML::Node& root, const std::string& base_dir) {
   }
   if (auto n = root["defaults"]) DBI_RETURN_IF_ERROR(ParseDefaults(n, "defaults", c.defaults));
   if (auto n = root["analysis"]) DBI_RETURN_IF_ERROR(ParseAnalysis(n, c.analysis));
+  if (auto n = root["incidents"]) DBI_RETURN_IF_ERROR(ParseIncidents(n, c.incidents));
   if (auto n = root["log_level"]) {
     auto l = String(n, "log_level");
     if (!l.ok()) return l.status();

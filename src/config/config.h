@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/incident_detector.h"
 #include "analysis/options.h"
 #include "api/options.h"
 #include "collect/options.h"
@@ -57,6 +58,7 @@ struct Config {
   std::vector<Subscriber> subscribers;  // `notifications.subscriptions:`, of the default topic
   DefaultResources defaults;            // `defaults:`
   analysis::AnalyzerOptions analysis;   // `analysis:`: the scheduled analyzer
+  analysis::IncidentOptions incidents;  // `incidents:`: the live detectors
   log::Level log_level = log::Level::kInfo;
 };
 

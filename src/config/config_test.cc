@@ -127,7 +127,7 @@ instances: [{id: a, engine: postgres, dsn: x}]
 TEST(ConfigTest, AnalyzerSettings) {
   auto c = ParseConfig(R"yaml(store: /d
 analysis: {schedule: "cron(0/5 * * * ? *)", bucket: "reports-{id}", retry_after: 30s, high_load_threshold: 2,
-           problematic_query_threshold: 0.25}
+           problematic_query_threshold: 0.25, function_name: "analyze_{id}", rule_name: nightly.analysis}
 instances: [{id: a, engine: postgres, dsn: x}]
 )yaml", "/");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -136,7 +136,17 @@ instances: [{id: a, engine: postgres, dsn: x}]
   EXPECT_EQ(c->analysis.retry_after, std::chrono::seconds(30));
   EXPECT_EQ(c->analysis.reference.high_load_threshold, 2.0);
   EXPECT_EQ(c->analysis.reference.problematic_query_threshold, 0.25);
+  EXPECT_EQ(c->analysis.function_name, "analyze_{id}");
+  EXPECT_EQ(c->analysis.rule_name, "nightly.analysis");
   EXPECT_EQ(ParseConfig(kMinimal, "/")->analysis.schedule, "rate(15 minutes)");
+  EXPECT_EQ(ParseConfig(kMinimal, "/")->analysis.function_name, "dbinsight-analyzer-{id}");
+  EXPECT_EQ(ParseConfig(kMinimal, "/")->analysis.rule_name, "dbinsight-performance-analysis");
+  auto i = ParseConfig("store: /d\nincidents: {open_after: 3s, close_after: 1m, close_factor: 0.5}\n"
+                       "instances: [{id: a, engine: postgres, dsn: x}]\n", "/");
+  ASSERT_TRUE(i.ok()) << i.status().ToString();
+  EXPECT_EQ(i->incidents.open_after, std::chrono::seconds(3));
+  EXPECT_EQ(i->incidents.close_after, std::chrono::seconds(60));
+  EXPECT_EQ(i->incidents.close_factor, 0.5);
 }
 
 TEST(ConfigTest, DefaultResourcesSwitchTopLevelAndPerInstance) {
@@ -204,6 +214,13 @@ TEST(ConfigTest, ErrorsNameTheKey) {
               "analysis.schedule");
   ExpectError("store: x\nanalysis: {high_load_threshold: lots}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
               "analysis.high_load_threshold");
+  ExpectError("store: x\nanalysis: {function_name: \"analyzer:{id}\"}\n"
+              "instances: [{id: a, engine: postgres, dsn: x}]\n",
+              "analysis.function_name");
+  ExpectError("store: x\nanalysis: {rule_name: \"rule-{id}\"}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
+              "analysis.rule_name");
+  ExpectError("store: x\nincidents: {close_factor: 2}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
+              "incidents.close_factor");
   ExpectError("store: x\ndefaults: {alarm: false}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
               "defaults.alarm");
   ExpectError("store: x\ninstances: [{id: a, engine: postgres, dsn: x, defaults: maybe}]\n",

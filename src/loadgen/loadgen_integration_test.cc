@@ -125,11 +125,11 @@ TEST_P(LoadgenTest, RecipeRunsTheJoinFromEveryClient) {
   EXPECT_EQ(run.truth().session_ids.size(), 4u);
   std::printf("recipe %s setup %lld ms\n", pg() ? "postgres" : "mariadb",
               static_cast<long long>(run.truth().setup.count()));
-  EXPECT_TRUE(PollUntil(clock_, seconds(10), [&] { return RunningWith("revenue_by_region") >= 1; }));
+  EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] { return RunningWith("revenue_by_region") >= 1; }));
   const RunSummary& s = run.Finish();
   EXPECT_GT(s.statements, 20);
   EXPECT_EQ(s.errors, 0);
-  EXPECT_TRUE(PollUntil(clock_, seconds(10), [&] { return LoadgenSessions() == 0; }));
+  EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] { return LoadgenSessions() == 0; }));
 }
 
 TEST_P(LoadgenTest, LockChainWaitersBlockOnTheReportedBlocker) {
@@ -141,7 +141,7 @@ TEST_P(LoadgenTest, LockChainWaitersBlockOnTheReportedBlocker) {
   EXPECT_NE(run.truth().ToJson().find("\"blocker_id\":" + std::to_string(blocker)), std::string::npos);
   const std::string b = std::to_string(blocker);
   if (pg()) {
-    EXPECT_TRUE(PollUntil(clock_, seconds(10), [&] {
+    EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] {
       return ServerInt(
                  "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
                  "application_name = 'dbinsight-loadgen'") == 3;
@@ -159,7 +159,7 @@ TEST_P(LoadgenTest, LockChainWaitersBlockOnTheReportedBlocker) {
                         b + " = ANY(pg_blocking_pids(f.pid))))"),
               3);
   } else {
-    EXPECT_TRUE(PollUntil(clock_, seconds(10), [&] {
+    EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] {
       return ServerInt("SELECT count(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'") == 3;
     }));
     EXPECT_EQ(ServerInt("SELECT count(DISTINCT w.requesting_trx_id) FROM information_schema.INNODB_LOCK_WAITS w "
@@ -175,7 +175,7 @@ TEST_P(LoadgenTest, LockChainWaitersBlockOnTheReportedBlocker) {
   EXPECT_LT(clock_.Monotonic() - stop_at, seconds(5));
   EXPECT_EQ(s.errors, 0);
   EXPECT_EQ(s.statements, 3);  // each waiter's UPDATE, once released
-  EXPECT_TRUE(PollUntil(clock_, seconds(10), [&] { return LoadgenSessions() == 0; }));
+  EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] { return LoadgenSessions() == 0; }));
 }
 
 TEST_P(LoadgenTest, MissingIndexScansTheWholeTable) {
@@ -198,7 +198,7 @@ TEST_P(LoadgenTest, MissingIndexScansTheWholeTable) {
   EXPECT_EQ(s.errors, 0);
   if (pg()) {
     // Backends flush table counters at most once a second; poll.
-    EXPECT_TRUE(PollUntil(clock_, seconds(5), [&] { return ServerInt(scan) >= before + s.statements; }));
+    EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] { return ServerInt(scan) >= before + s.statements; }));
     const std::string plan =
         ServerLines("EXPLAIN SELECT count(*) FROM dbinsight_loadgen.lg_events WHERE account_id = 7");
     EXPECT_NE(plan.find("Seq Scan on lg_events"), std::string::npos) << plan;
@@ -211,13 +211,13 @@ TEST_P(LoadgenTest, CpuRunsWithoutWaits) {
   Running run(Options("cpu", seconds(3), 2), clock_);
   ASSERT_TRUE(run.ok());
   if (pg()) {
-    EXPECT_TRUE(PollUntil(clock_, seconds(10), [&] {
+    EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] {
       return ServerInt(
                  "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%cpu_burn%' "
                  "AND wait_event IS NULL AND pid <> pg_backend_pid()") >= 1;
     }));
   } else {
-    EXPECT_TRUE(PollUntil(clock_, seconds(10), [&] { return RunningWith("cpu_burn") >= 1; }));
+    EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] { return RunningWith("cpu_burn") >= 1; }));
   }
   const RunSummary& s = run.Finish();
   EXPECT_GT(s.statements, 4);
@@ -233,7 +233,7 @@ TEST_P(LoadgenTest, IoSortsSpillToTempFiles) {
   EXPECT_GT(s.statements, 2);
   EXPECT_EQ(s.errors, 0);
   if (pg()) {
-    EXPECT_TRUE(PollUntil(clock_, seconds(5), [&] { return ServerInt(temp_files) >= before + s.statements; }));
+    EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] { return ServerInt(temp_files) >= before + s.statements; }));
   } else {
     EXPECT_GE(GlobalStatus("Sort_merge_passes") - before, s.statements);
   }
@@ -244,11 +244,11 @@ TEST_P(LoadgenTest, ConnectionStormHoldsEveryConnection) {
   ASSERT_TRUE(run.ok());
   EXPECT_EQ(run.truth().session_ids.size(), 30u);
   EXPECT_GE(LoadgenSessions(), 30);
-  EXPECT_TRUE(PollUntil(clock_, seconds(10), [&] { return LoadgenSessions() >= 30; }));
+  EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] { return LoadgenSessions() >= 30; }));
   const RunSummary& s = run.Finish();
   EXPECT_GT(s.statements, 30);
   EXPECT_EQ(s.errors, 0);
-  EXPECT_TRUE(PollUntil(clock_, seconds(10), [&] { return LoadgenSessions() == 0; }));
+  EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] { return LoadgenSessions() == 0; }));
 }
 
 TEST_P(LoadgenTest, RegressionDropsTheIndexMidwayAndSlowsTheStatement) {
@@ -261,7 +261,7 @@ TEST_P(LoadgenTest, RegressionDropsTheIndexMidwayAndSlowsTheStatement) {
   ASSERT_TRUE(run.truth().change_after.has_value());
   EXPECT_EQ(*run.truth().change_after, seconds(2));
   EXPECT_GE(ServerInt(index), 1);  // restored by setup if an earlier run was cut short
-  EXPECT_TRUE(PollUntil(clock_, seconds(10), [&] { return ServerInt(index) == 0; }));
+  EXPECT_TRUE(PollUntil(clock_, seconds(30), [&] { return ServerInt(index) == 0; }));
   const RunSummary& s = run.Finish();
   EXPECT_EQ(s.errors, 0);
   ASSERT_TRUE(s.mean_ms_before_change && s.mean_ms_after_change);

@@ -38,6 +38,7 @@ PublishInput FormatAlarmMessage(const AlarmEvent& e, const NotifyOptions& option
   text += fmt::format("State:       {} -> {}\n", e.old_state, e.new_state);
   text += fmt::format("Reason:      {}\n", e.reason);
   text += fmt::format("Time:        {}", ReadableTime(e.time));
+  if (!e.top_finding.empty()) text += fmt::format("\nTop finding: {}", e.top_finding);
   out.message = std::move(text);
 
   std::string change_time = IsoTime(e.time);
@@ -55,6 +56,22 @@ PublishInput FormatAlarmMessage(const AlarmEvent& e, const NotifyOptions& option
       {"DBInstanceIdentifier", e.instance},
       {"AlarmUrl", out.link},
   };
+  if (!e.top_finding.empty()) doc["TopFinding"] = e.top_finding;
+  std::string json = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out.bodies = {{Protocol::kHttp, json}, {Protocol::kHttps, json}};
+  return out;
+}
+
+PublishInput FormatIncidentMessage(const IncidentNotice& n, const NotifyOptions& options) {
+  std::string_view base = options.ui_base_url;
+  while (base.ends_with('/')) base.remove_suffix(1);
+  PublishInput out;
+  out.subject = fmt::format("{}: {} on {}", n.opened ? "INCIDENT" : "RESOLVED", n.kind, n.instance);
+  out.link = fmt::format("{}/#/incidents/{}", base, n.id);
+  out.message = fmt::format("{}\nIncident {} on {} {}.", n.summary, n.id, n.instance, n.opened ? "is open" : "is over");
+  nlohmann::json doc = {{"IncidentId", n.id},       {"DBInstanceIdentifier", n.instance},
+                        {"Kind", n.kind},           {"State", n.opened ? "OPEN" : "RESOLVED"},
+                        {"Summary", n.summary},     {"IncidentUrl", out.link}};
   std::string json = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out.bodies = {{Protocol::kHttp, json}, {Protocol::kHttps, json}};
   return out;

@@ -62,6 +62,28 @@ TEST(AlarmMessageTest, WebhooksGetCloudWatchsAlarmDocument) {
   EXPECT_EQ(doc["AlarmUrl"], m.link);
 }
 
+TEST(AlarmMessageTest, QuotesTheTopFindingWhenThereIsOne) {
+  AlarmEvent e = SampleAlarm();
+  EXPECT_EQ(nlohmann::json::parse(FormatAlarmMessage(e, Options()).bodies.at(Protocol::kHttp)).count("TopFinding"), 0u);
+  e.top_finding = "Wait event Lock:transactionid averaged 3.00 active sessions: find the blocking sessions.";
+  PublishInput m = FormatAlarmMessage(e, Options());
+  EXPECT_NE(m.message.find("\nTop finding: Wait event Lock:transactionid averaged 3.00"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(m.bodies.at(Protocol::kHttp))["TopFinding"], e.top_finding);
+}
+
+TEST(AlarmMessageTest, IncidentsOpenAndResolve) {
+  IncidentNotice n{7, "pg1", "high-load", true, "Load 4.0 (peak 4.0) on 2 vCPUs since 22:13:25 UTC"};
+  PublishInput m = FormatIncidentMessage(n, Options());
+  EXPECT_EQ(m.subject, "INCIDENT: high-load on pg1");
+  EXPECT_EQ(m.link, "https://dbinsight.example.com/#/incidents/7");
+  EXPECT_EQ(m.message, "Load 4.0 (peak 4.0) on 2 vCPUs since 22:13:25 UTC\nIncident 7 on pg1 is open.");
+  auto doc = nlohmann::json::parse(m.bodies.at(Protocol::kHttp));
+  EXPECT_EQ(doc["State"], "OPEN");
+  EXPECT_EQ(doc["IncidentId"], 7);
+  n.opened = false;
+  EXPECT_EQ(FormatIncidentMessage(n, Options()).subject, "RESOLVED: high-load on pg1");
+}
+
 TEST(AlarmMessageTest, LinkEncodesTheName) {
   EXPECT_EQ(AlarmLink("http://h:8421", "a/b?c#d"), "http://h:8421/#/alarms/a%2Fb%3Fc%23d");
   EXPECT_EQ(AlarmLink("http://h//", "x-y_z.1~"), "http://h/#/alarms/x-y_z.1~");

@@ -7,6 +7,7 @@ Waits are polls with deadlines, never fixed sleeps. Everything started is torn d
 stop(), which start() also calls when it fails halfway.
 """
 
+import http.server
 import json
 import math
 import os
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -70,6 +72,47 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class JsonReceiver:
+    """A local HTTP endpoint (webhooks, SNS http subscriptions) that records every POSTed
+    JSON body with its path. It answers `status`: set it to 503 to play a receiver that is
+    down (refused posts are counted, not recorded). close() stops it."""
+
+    def __init__(self):
+        self.received = []  # (path, body), in arrival order
+        self.refused = 0
+        self.status = 200
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    status = receiver.status
+                    if status == 200:
+                        receiver.received.append((self.path, json.loads(body)))
+                    else:
+                        receiver.refused += 1
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def bodies(self, path=None):
+        """The bodies received (at `path` only, when given)."""
+        with self.lock:
+            return [body for p, body in self.received if path is None or p == path]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class Harness:

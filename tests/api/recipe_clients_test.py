@@ -9,11 +9,9 @@ delete-alarms and delete-anomaly-detector.
   DBINSIGHT_BIN=build/src/app/dbinsight python3 tests/api/recipe_clients_test.py -v
 """
 
-import http.server
 import json
 import os
 import sys
-import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,32 +28,11 @@ ALARMS = {  # name -> (namespace, metric, statistic, threshold), as the recipe m
 }
 
 
-class Receiver(http.server.BaseHTTPRequestHandler):
-    received = []
-    lock = threading.Lock()
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with Receiver.lock:
-            Receiver.received.append((self.path, json.loads(body)))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def messages(path):
-    with Receiver.lock:
-        return [body for p, body in Receiver.received if p == path]
-
-
 class RecipeTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-        threading.Thread(target=cls.http.serve_forever, daemon=True).start()
-        cls.oncall = f"http://127.0.0.1:{cls.http.server_address[1]}/oncall"
+        cls.receiver = harness_mod.JsonReceiver()
+        cls.oncall = f"{cls.receiver.url}/oncall"
         extra = ("notifications:\n"
                  "  delivery: {poll_interval: 200ms}\n"
                  f"  subscriptions: [{{protocol: http, endpoint: \"{cls.oncall}\"}}]\n")
@@ -64,8 +41,7 @@ class RecipeTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.H.stop()
-        cls.http.shutdown()
-        cls.http.server_close()
+        cls.receiver.close()
 
     def describe(self, names):
         return {a["AlarmName"]: a for a in
@@ -103,7 +79,7 @@ class RecipeTest(unittest.TestCase):
         H = self.H
         topic = H.aws_json("sns", "create-topic", "--name", TOPIC_NAME)["TopicArn"]
         self.assertEqual(topic, TOPIC_ARN)  # CreateTopic is idempotent
-        hook = f"http://127.0.0.1:{self.http.server_address[1]}/recipe"
+        hook = f"{self.receiver.url}/recipe"
         H.aws_json("sns", "subscribe", "--topic-arn", topic, "--protocol", "http", "--notification-endpoint", hook)
         for name, (ns, metric, stat, threshold) in ALARMS.items():
             rc, _, err = H.aws("cloudwatch", "put-metric-alarm", "--alarm-name", name,
@@ -133,10 +109,10 @@ class RecipeTest(unittest.TestCase):
 
         message_id = H.aws_json("sns", "publish", "--topic-arn", topic, "--subject", "recipe test",
                                 "--message", "hello from the recipe")["MessageId"]
-        poll_until(lambda: messages("/recipe") and messages("/oncall") and
-                   any(m.get("MessageId") == message_id for m in messages("/oncall")), 30,
-                   what="the published message at both subscribers", detail=lambda: Receiver.received)
-        got = [m for m in messages("/recipe") if m.get("MessageId") == message_id]
+        poll_until(lambda: self.receiver.bodies("/recipe") and self.receiver.bodies("/oncall") and
+                   any(m.get("MessageId") == message_id for m in self.receiver.bodies("/oncall")), 30,
+                   what="the published message at both subscribers", detail=self.receiver.bodies)
+        got = [m for m in self.receiver.bodies("/recipe") if m.get("MessageId") == message_id]
         self.assertEqual(len(got), 1, got)
         self.assertEqual(got[0]["Message"], "hello from the recipe")
         self.assertEqual(got[0]["TopicArn"], topic)

@@ -7,12 +7,10 @@ notifications follow.
   DBINSIGHT_BIN=build/src/app/dbinsight python3 tests/e2e/alarm_notify_test.py -v
 """
 
-import http.server
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import unittest
 
@@ -24,21 +22,6 @@ STORM = 12      # extra connections
 THRESHOLD = 8   # DatabaseConnections above this is ALARM
 
 
-class Receiver(http.server.BaseHTTPRequestHandler):
-    received = []
-    lock = threading.Lock()
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with Receiver.lock:
-            Receiver.received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 class AlarmNotifyTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -46,10 +29,12 @@ class AlarmNotifyTest(unittest.TestCase):
         cls.smtp_log = open(os.path.join("/tmp", f"dbi-smtp-{os.getpid()}.log"), "w+")
         cls.smtp = subprocess.Popen(["/usr/bin/python3", "-u", "-m", "aiosmtpd", "-n", "-l",
                                      f"127.0.0.1:{cls.smtp_port}"], stdout=cls.smtp_log, stderr=subprocess.STDOUT)
-        cls.http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-        threading.Thread(target=cls.http.serve_forever, daemon=True).start()
-        # The test makes the recipe's alarm itself, with a lowered threshold.
+        cls.receiver = fleet_mod.harness.JsonReceiver()
+        # The test makes the recipe's alarm itself, with a lowered threshold, and counts
+        # the messages on the recipe's topic: incidents (which the storm also opens)
+        # would add theirs.
         notify = ("defaults: {alarms: false}\n"
+                  "incidents: {enabled: false}\n"
                   "notifications:\n"
                   f"  smtp: {{host: 127.0.0.1, port: {cls.smtp_port}, tls: off, from: dbinsight@example.test}}\n"
                   "  retry: {base_delay: 1s, max_delay: 2s, max_attempts: 5}\n"
@@ -59,8 +44,7 @@ class AlarmNotifyTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.f.stop()
-        cls.http.shutdown()
-        cls.http.server_close()
+        cls.receiver.close()
         cls.smtp.kill()
         cls.smtp.wait()
         cls.smtp_log.close()
@@ -79,7 +63,7 @@ class AlarmNotifyTest(unittest.TestCase):
         topic = self.f.aws_json("sns", "create-topic", "--name", "db-performance-alerts")["TopicArn"]
         self.f.aws_json("sns", "subscribe", "--topic-arn", topic, "--protocol", "email",
                         "--notification-endpoint", "oncall@example.test")
-        hook = f"http://127.0.0.1:{self.http.server_address[1]}/slack"
+        hook = f"{self.receiver.url}/slack"
         self.f.aws_json("sns", "subscribe", "--topic-arn", topic, "--protocol", "http", "--notification-endpoint",
                         hook, "--attributes", "WebhookFormat=slack")
         name = "RDS-HighDatabaseLoad-pg"
@@ -93,7 +77,7 @@ class AlarmNotifyTest(unittest.TestCase):
         poll_until(lambda: self.alarm_state(name) == "OK", 60, what="the alarm to settle in OK",
                    detail=lambda: self.alarm_state(name))
         # INSUFFICIENT_DATA -> OK runs the OK actions too, as on AWS.
-        poll_until(lambda: len(Receiver.received) == 1, 60, what="the first OK webhook")
+        poll_until(lambda: len(self.receiver.bodies()) == 1, 60, what="the first OK webhook")
 
         e = self.f.env["pg"]
         storm = [subprocess.Popen([os.path.join(fleet_mod.PGBIN, "psql"), "-X", "-q", "-h", e["PGHOST"], "-p",
@@ -105,9 +89,9 @@ class AlarmNotifyTest(unittest.TestCase):
                        detail=lambda: self.alarm_state(name))
             poll_until(lambda: self.mail_text().count("Subject: ALARM") >= 1, 60,
                        what="the ALARM e-mail at the SMTP server", detail=self.mail_text)
-            poll_until(lambda: len(Receiver.received) == 2, 60, what="the ALARM Slack webhook")
-            self.assertIn("ALARM", json.dumps(Receiver.received[1]))
-            self.assertIn(name, json.dumps(Receiver.received[1]))
+            poll_until(lambda: len(self.receiver.bodies()) == 2, 60, what="the ALARM Slack webhook")
+            self.assertIn("ALARM", json.dumps(self.receiver.bodies()[1]))
+            self.assertIn(name, json.dumps(self.receiver.bodies()[1]))
         finally:
             for p in storm:
                 p.kill()
@@ -116,12 +100,12 @@ class AlarmNotifyTest(unittest.TestCase):
             self.f.psql("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'storm'")
         poll_until(lambda: self.alarm_state(name) == "OK", 90, what="OK once the storm ended",
                    detail=lambda: self.alarm_state(name))
-        poll_until(lambda: len(Receiver.received) == 3, 60, what="the OK Slack webhook")
+        poll_until(lambda: len(self.receiver.bodies()) == 3, 60, what="the OK Slack webhook")
         poll_until(lambda: self.mail_text().count("Subject: OK") >= 2, 60, what="the OK e-mails",
                    detail=self.mail_text)
-        self.assertIn("OK", json.dumps(Receiver.received[2]))
+        self.assertIn("OK", json.dumps(self.receiver.bodies()[2]))
         # Each message arrived once: OK (creation), ALARM, OK.
-        self.assertEqual(len(Receiver.received), 3, Receiver.received)
+        self.assertEqual(len(self.receiver.bodies()), 3, self.receiver.bodies())
         self.assertEqual(self.mail_text().count("Subject: "), 3, self.mail_text())
         history = self.f.aws_json("cloudwatch", "describe-alarm-history", "--alarm-name", name,
                                   "--history-item-type", "StateUpdate")["AlarmHistoryItems"]
@@ -131,10 +115,10 @@ class AlarmNotifyTest(unittest.TestCase):
         rc, _, err = self.f.aws("cloudwatch", "set-alarm-state", "--alarm-name", name, "--state-value", "ALARM",
                                 "--state-reason", "drill: paging test")
         self.assertEqual(rc, 0, err)
-        poll_until(lambda: len(Receiver.received) >= 4, 60, what="the webhook of the state set by hand")
-        self.assertIn("drill: paging test", json.dumps(Receiver.received[3]))
-        poll_until(lambda: len(Receiver.received) == 5, 60, what="the webhook of the evaluation's return to OK")
-        self.assertIn("OK", json.dumps(Receiver.received[4]))
+        poll_until(lambda: len(self.receiver.bodies()) >= 4, 60, what="the webhook of the state set by hand")
+        self.assertIn("drill: paging test", json.dumps(self.receiver.bodies()[3]))
+        poll_until(lambda: len(self.receiver.bodies()) == 5, 60, what="the webhook of the evaluation's return to OK")
+        self.assertIn("OK", json.dumps(self.receiver.bodies()[4]))
 
     def dbinsight_cli(self, *args):
         binary = os.environ.get("DBINSIGHT_BIN") or os.path.join(fleet_mod.REPO, "build", "src", "app", "dbinsight")
@@ -147,37 +131,26 @@ class AlarmNotifyTest(unittest.TestCase):
 
     def test_dead_letters_are_listed_and_redriven_from_the_cli(self):
         topic = self.f.aws_json("sns", "create-topic", "--name", "dlq-test")["TopicArn"]
-        port = fleet_mod.harness.free_port()  # nothing listens there yet: every attempt is refused
-        self.f.aws_json("sns", "subscribe", "--topic-arn", topic, "--protocol", "http", "--notification-endpoint",
-                        f"http://127.0.0.1:{port}/hook")
-        message_id = self.f.aws_json("sns", "publish", "--topic-arn", topic, "--subject", "dlq probe",
-                                     "--message", "hello")["MessageId"]
-        # 5 attempts, 1-2 s apart, then the dead-letter queue.
-        poll_until(lambda: message_id in self.dbinsight_cli("notify", "dead-letters"), 60,
-                   what="the message in the dead-letter queue")
-        received = []
-
-        class Fixed(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                received.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0)))))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Fixed)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        receiver = fleet_mod.harness.JsonReceiver()
+        receiver.status = 503  # a receiver that always fails, until it is fixed below
         try:
+            self.f.aws_json("sns", "subscribe", "--topic-arn", topic, "--protocol", "http",
+                            "--notification-endpoint", f"{receiver.url}/hook")
+            message_id = self.f.aws_json("sns", "publish", "--topic-arn", topic, "--subject", "dlq probe",
+                                         "--message", "hello")["MessageId"]
+            # 5 attempts, 1-2 s apart, then the dead-letter queue.
+            poll_until(lambda: message_id in self.dbinsight_cli("notify", "dead-letters"), 60,
+                       what="the message in the dead-letter queue")
+            self.assertEqual(receiver.refused, 5)
+            receiver.status = 200
             self.assertIn("1 deliveries queued again",
                           self.dbinsight_cli("notify", "redrive", "--message-id", message_id))
-            poll_until(lambda: received, 30, what="the re-driven message")
-            self.assertEqual(received[0]["MessageId"], message_id)  # the SNS envelope keeps the id
+            poll_until(receiver.bodies, 30, what="the re-driven message")
+            self.assertEqual(receiver.bodies()[0]["MessageId"], message_id)  # the SNS envelope keeps the id
             self.assertIn("0 dead deliveries", self.dbinsight_cli("notify", "dead-letters"))
-            self.assertEqual(len(received), 1)
+            self.assertEqual(len(receiver.bodies()), 1)
         finally:
-            server.shutdown()
-            server.server_close()
+            receiver.close()
 
 
 if __name__ == "__main__":

@@ -5,13 +5,11 @@ cluster, a local HTTP receiver and boto3.
   DBINSIGHT_BIN=build/src/app/dbinsight python3 tests/e2e/restart_test.py
 """
 
-import http.server
 import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import unittest
 import urllib.request
@@ -24,28 +22,6 @@ SLEEPERS = 2
 NOTIFY = ("notifications:\n"
           "  retry: {base_delay: 200ms, max_delay: 1s, max_attempts: 1000}\n"
           "  delivery: {poll_interval: 100ms}\n")
-
-
-class FlakyReceiver(http.server.BaseHTTPRequestHandler):
-    """Answers 503 while `down`, else 200 and records the SNS envelope."""
-    down = True
-    refused = 0
-    delivered = []
-    lock = threading.Lock()
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with FlakyReceiver.lock:
-            if FlakyReceiver.down:
-                FlakyReceiver.refused += 1
-                self.send_response(503)
-            else:
-                FlakyReceiver.delivered.append(json.loads(body))
-                self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
 
 
 class RestartTest(unittest.TestCase):
@@ -101,31 +77,28 @@ class RestartTest(unittest.TestCase):
         self.assertTrue(all(v == SLEEPERS for s, v in after.items() if s >= first), after)
 
     def test_kill9_with_messages_in_the_outbox_delivers_them_after_restart(self):
-        receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FlakyReceiver)
-        threading.Thread(target=receiver.serve_forever, daemon=True).start()
+        receiver = harness.JsonReceiver()
+        receiver.status = 503  # down until after the kill
         try:
             sns = self.h.client("sns")
             topic = sns.create_topic(Name="outbox-crash")["TopicArn"]
-            sns.subscribe(TopicArn=topic, Protocol="http",
-                          Endpoint=f"http://127.0.0.1:{receiver.server_address[1]}/hook")
+            sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=f"{receiver.url}/hook")
             ids = [sns.publish(TopicArn=topic, Message=f"message {i}")["MessageId"] for i in range(5)]
             # Acknowledged, attempted, refused: the messages are in the outbox.
-            harness.poll_until(lambda: FlakyReceiver.refused >= 2, 30, what="refused delivery attempts")
+            harness.poll_until(lambda: receiver.refused >= 2, 30, what="refused delivery attempts")
             self.h.proc.send_signal(signal.SIGKILL)
             self.h.proc.wait()
-            with FlakyReceiver.lock:
-                FlakyReceiver.down = False
+            receiver.status = 200
             self.restart_dbinsight()
-            harness.poll_until(lambda: len(FlakyReceiver.delivered) >= len(ids), 30,
-                               what="every message after the restart", detail=lambda: FlakyReceiver.delivered)
+            harness.poll_until(lambda: len(receiver.bodies()) >= len(ids), 30,
+                               what="every message after the restart", detail=receiver.bodies)
             # Each exactly once: none was delivered before the kill.
-            got = [m["MessageId"] for m in FlakyReceiver.delivered]
+            got = [m["MessageId"] for m in receiver.bodies()]
             self.assertEqual(sorted(got), sorted(ids))
             # In publish order, as a receiver sees a topic's messages.
-            self.assertEqual([m["Message"] for m in FlakyReceiver.delivered], [f"message {i}" for i in range(5)])
+            self.assertEqual([m["Message"] for m in receiver.bodies()], [f"message {i}" for i in range(5)])
         finally:
-            receiver.shutdown()
-            receiver.server_close()
+            receiver.close()
 
     def test_postgres_restart_resumes_sampling_within_5_seconds(self):
         script = harness.PG_SCRIPT

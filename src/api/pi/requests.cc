@@ -89,6 +89,15 @@ TimeRange ReadTimeRange(ObjectReader& r) {
   return {start.value_or(WallTime{}), end.value_or(WallTime{})};
 }
 
+// "report-" and 17 lower-case hex digits (the model's AnalysisReportId pattern).
+bool IsReportId(std::string_view id) {
+  constexpr std::string_view kPrefix = "report-";
+  if (id.size() != kPrefix.size() + 17 || id.substr(0, kPrefix.size()) != kPrefix) return false;
+  for (char c : id.substr(kPrefix.size()))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
 std::optional<int> ReadPeriod(ObjectReader& r) {
   auto p = r.Int("PeriodInSeconds", {.allowed = kPeriods});
   return p ? std::optional<int>(static_cast<int>(*p)) : std::nullopt;
@@ -220,6 +229,86 @@ Result<ListAvailableResourceMetricsCall> ParseListAvailableResourceMetrics(const
   auto identifier = ReadServiceAndIdentifier(r);
   call.metric_types = r.StringList("MetricTypes", {.required = true}, {.allowed = kMetricTypes})
                           .value_or(std::vector<std::string>{});
+  call.page = ReadPage(r, body);
+  const model::InstanceInfo* instance = Resolve(r, identifier, instances);
+  if (!errors.ok()) return errors.status();
+  call.instance = *instance;
+  return call;
+}
+
+Result<CreatePerformanceAnalysisReportCall> ParseCreatePerformanceAnalysisReport(const nlohmann::json& body,
+                                                                                 const Instances& instances,
+                                                                                 WallTime now,
+                                                                                 std::chrono::seconds history) {
+  ParamErrors errors;
+  ObjectReader r(body, "", errors);
+  CreatePerformanceAnalysisReportCall call;
+  auto identifier = ReadServiceAndIdentifier(r);
+  TimeRange range = ReadTimeRange(r);
+  if (errors.ok() && range.end > now)
+    r.InvalidValue("EndTime", fmt::format("{}", ToEpochSeconds(range.end)),
+                   fmt::format("EndTime is in the future (now {})", ToEpochSeconds(now)));
+  if (errors.ok() && range.start < now - history)
+    r.InvalidValue("StartTime", fmt::format("{}", ToEpochSeconds(range.start)),
+                   fmt::format("the window must lie within the last {} days: per-second load is kept that long "
+                               "(store retention one_second)",
+                               history.count() / 86400.0));
+  for (ObjectReader& t : r.ObjectList("Tags", {.min_items = 0, .max_items = 200})) {
+    auto key = t.String("Key", {.required = true, .min_length = 1, .max_length = 128});
+    auto value = t.String("Value", {.required = true, .max_length = 256});
+    if (key && value) call.tags.emplace_back(*key, *value);
+  }
+  const model::InstanceInfo* instance = Resolve(r, identifier, instances);
+  if (!errors.ok()) return errors.status();
+  call.instance = *instance;
+  call.start = range.start;
+  call.end = range.end;
+  return call;
+}
+
+namespace {
+
+constexpr std::array<std::string_view, 2> kTextFormats = {"PLAIN_TEXT", "MARKDOWN"};
+constexpr std::array<std::string_view, 1> kAcceptLanguages = {"EN_US"};
+
+// ServiceType, Identifier and AnalysisReportId (Get and Delete).
+Result<AnalysisReportCall> ParseReportCall(const nlohmann::json& body, const Instances& instances, bool get) {
+  ParamErrors errors;
+  ObjectReader r(body, "", errors);
+  AnalysisReportCall call;
+  auto identifier = ReadServiceAndIdentifier(r);
+  call.report_id = r.String("AnalysisReportId", {.required = true, .min_length = 1, .max_length = 100})
+                       .value_or("");
+  if (errors.ok() && !IsReportId(call.report_id))
+    r.InvalidValue("AnalysisReportId", call.report_id, "valid pattern: report-[0-9a-f]{17}");
+  if (get) {
+    call.markdown = r.String("TextFormat", {.allowed = kTextFormats}).value_or("PLAIN_TEXT") == "MARKDOWN";
+    (void)r.String("AcceptLanguage", {.allowed = kAcceptLanguages});
+  }
+  const model::InstanceInfo* instance = Resolve(r, identifier, instances);
+  if (!errors.ok()) return errors.status();
+  call.instance = *instance;
+  return call;
+}
+
+}  // namespace
+
+Result<AnalysisReportCall> ParseGetPerformanceAnalysisReport(const nlohmann::json& body, const Instances& instances) {
+  return ParseReportCall(body, instances, true);
+}
+
+Result<AnalysisReportCall> ParseDeletePerformanceAnalysisReport(const nlohmann::json& body,
+                                                                const Instances& instances) {
+  return ParseReportCall(body, instances, false);
+}
+
+Result<ListPerformanceAnalysisReportsCall> ParseListPerformanceAnalysisReports(const nlohmann::json& body,
+                                                                               const Instances& instances) {
+  ParamErrors errors;
+  ObjectReader r(body, "", errors);
+  ListPerformanceAnalysisReportsCall call;
+  auto identifier = ReadServiceAndIdentifier(r);
+  call.list_tags = r.Bool("ListTags", false).value_or(false);
   call.page = ReadPage(r, body);
   const model::InstanceInfo* instance = Resolve(r, identifier, instances);
   if (!errors.ok()) return errors.status();

@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/protocol/pagination.h"
@@ -67,5 +69,36 @@ Result<ListAvailableResourceDimensionsCall> ParseListAvailableResourceDimensions
                                                                                  const Instances& instances);
 Result<ListAvailableResourceMetricsCall> ParseListAvailableResourceMetrics(const nlohmann::json& body,
                                                                            const Instances& instances);
+
+// Performance analysis reports. now: the server's clock; history: how far
+// back per-second load is kept (the oldest StartTime a report may have).
+struct CreatePerformanceAnalysisReportCall {
+  model::InstanceInfo instance;
+  WallTime start;
+  WallTime end;
+  std::vector<std::pair<std::string, std::string>> tags;
+};
+
+struct AnalysisReportCall {  // Get and Delete
+  model::InstanceInfo instance;
+  std::string report_id;
+  bool markdown = false;  // TextFormat MARKDOWN (Get only)
+};
+
+struct ListPerformanceAnalysisReportsCall {
+  model::InstanceInfo instance;
+  bool list_tags = false;
+  protocol::PageRequest page;
+};
+
+Result<CreatePerformanceAnalysisReportCall> ParseCreatePerformanceAnalysisReport(const nlohmann::json& body,
+                                                                                 const Instances& instances,
+                                                                                 WallTime now,
+                                                                                 std::chrono::seconds history);
+Result<AnalysisReportCall> ParseGetPerformanceAnalysisReport(const nlohmann::json& body, const Instances& instances);
+Result<AnalysisReportCall> ParseDeletePerformanceAnalysisReport(const nlohmann::json& body,
+                                                                const Instances& instances);
+Result<ListPerformanceAnalysisReportsCall> ParseListPerformanceAnalysisReports(const nlohmann::json& body,
+                                                                               const Instances& instances);
 
 }  // namespace dbinsight::api::pi

@@ -1,0 +1,340 @@
+// The findings of a root-cause report: an episode's cause with its evidence
+// and recommendations by cause (lock, I/O, CPU, contention), statement
+// regressions against the day before, and counter evidence.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "analysis/root_cause_internal.h"
+
+namespace dbinsight::analysis::internal {
+namespace {
+
+constexpr const char* kIdleInTransaction = "db.state.idle_in_transaction_count.avg";
+constexpr int kSummaryStatementChars = 80;
+
+std::string Hms(WallTime t) {
+  return fmt::format("{:%H:%M:%S}", fmt::gmtime(static_cast<time_t>(std::floor(ToEpochSeconds(t)))));
+}
+
+std::string Percent(double fraction) { return fmt::format("{:.0f}%", 100 * fraction); }
+
+Evidence LoadOf(const std::string& name, const std::map<std::string, std::string>& dims,
+                const std::map<std::string, std::string>& filter, double value) {
+  return {kLoad, name, dims, filter, value, std::nullopt};
+}
+
+std::vector<Recommendation> CauseRecommendations(WaitClass cls, const std::string& engine, const Episode& e,
+                                                 const StatementCheck* top) {
+  const bool mysql = IsMySql(engine);
+  std::vector<Recommendation> out;
+  const std::string stmt = top ? "`" + Clip(top->statement, kSummaryStatementChars) + "`" : "the top statement";
+  switch (cls) {
+    case WaitClass::kLock:
+      out.push_back({"lock-find-blocker",
+                     mysql ? "Find the blocking transaction while it happens: `SELECT * FROM "
+                             "information_schema.INNODB_LOCK_WAITS` joined to `INNODB_TRX` (trx_mysql_thread_id, "
+                             "trx_query, trx_started) shows who holds the row locks; KILL the blocker if it is "
+                             "abandoned."
+                           : "Find the blocker while it happens: `SELECT pid, pg_blocking_pids(pid), state, query "
+                             "FROM pg_stat_activity WHERE wait_event_type = 'Lock'`; a blocker `idle in "
+                             "transaction` is an application that opened a transaction and stopped talking."});
+      out.push_back(
+          {"lock-timeouts", mysql ? "Bound the damage: lower `innodb_lock_wait_timeout` (default 50 s) for this "
+                                    "workload and make the application retry; set `wait_timeout` so abandoned sessions "
+                                    "release their locks."
+                                  : "Bound the damage: set `idle_in_transaction_session_timeout` (e.g. 60s) so an "
+                                    "abandoned transaction releases its locks, and `lock_timeout` for " +
+                                        stmt + " so it fails fast instead of queueing."});
+      out.push_back({"lock-short-transactions",
+                     "Keep the transactions around " + stmt +
+                         " short: commit before calling other services, and update hot rows in a consistent order "
+                         "to avoid queues and deadlocks."});
+      break;
+    case WaitClass::kIo: {
+      const bool scan_heavy = top && ((top->blocks_per_call && top->rows_per_call &&
+                                       *top->blocks_per_call > 100 * std::max(1.0, *top->rows_per_call)) ||
+                                      (mysql && top->rows_per_call && *top->rows_per_call > 10000));
+      if (scan_heavy) {
+        out.push_back(
+            {"io-index-candidates",
+             fmt::format("{} reads {} per call: it scans. Index the columns of its WHERE and JOIN "
+                         "clauses; {}",
+                         stmt,
+                         mysql ? fmt::format("{:.0f} rows examined", top->rows_per_call.value_or(0))
+                               : fmt::format("{:.0f} blocks for {:.1f} rows", top->blocks_per_call.value_or(0),
+                                             top->rows_per_call.value_or(0)),
+                         mysql ? "`performance_schema.table_io_waits_summary_by_index_usage` rows with "
+                                 "`INDEX_NAME IS NULL` name the tables read without an index."
+                               : "`pg_stat_user_tables` (seq_scan, seq_tup_read) names the tables it scans.")});
+        out.push_back({"io-explain", "Check the plan: `EXPLAIN " + std::string(mysql ? "" : "(ANALYZE, BUFFERS) ") +
+                                         "` " + stmt + " with representative values (dbinsight does not run it)."});
+      }
+      out.push_back(
+          {"io-cache", mysql ? "If the working set outgrew memory, raise `innodb_buffer_pool_size` (reads from disk "
+                               "per second: db.Cache.Innodb_buffer_pool_reads)."
+                             : "If the working set outgrew memory, raise `shared_buffers` (and check the storage's "
+                               "latency: os.diskIO.await)."});
+      break;
+    }
+    case WaitClass::kCpu: {
+      std::string list;
+      for (size_t i = 0; i < e.statements.size() && i < 3; ++i) {
+        const StatementCheck& c = e.statements[i];
+        list += fmt::format("{}`{}` ({} of the load{})", i ? "; " : "", Clip(c.statement, 60), Percent(c.fraction),
+                            c.calls_per_sec ? fmt::format(", {:.1f} calls/s", *c.calls_per_sec) : "");
+      }
+      out.push_back({"cpu-top-statements",
+                     "Tune the statements that use the CPU" + (list.empty() ? "" : ": " + list) +
+                         ". Fewer calls (caching, batching) or less work per call (indexes, smaller result sets)."});
+      out.push_back(
+          {"cpu-capacity", "If the load is legitimate and stays above the vCPU count, the instance needs more vCPUs."});
+      break;
+    }
+    case WaitClass::kContention:
+      out.push_back({"contention",
+                     "Sessions contend on shared structures: look for many sessions on the same rows or pages, "
+                     "too few buffers, or too many connections; a connection pooler bounds concurrency."});
+      break;
+    case WaitClass::kOther:
+      out.push_back({"other-wait",
+                     "Check what the sessions waiting on this event are doing (the top statement "
+                     "and its application)."});
+      break;
+  }
+  return out;
+}
+
+const char* CauseType(WaitClass cls) {
+  switch (cls) {
+    case WaitClass::kLock:
+      return "LockWaits";
+    case WaitClass::kIo:
+      return "IOWaits";
+    case WaitClass::kCpu:
+      return "HighCPU";
+    default:
+      return "HighDBLoad";
+  }
+}
+
+struct CounterEvidence {
+  std::string metric;  // with .avg
+  double during = 0;
+  std::optional<double> before;
+};
+
+// The episode's mean of each stored counter among `bases`, and that of the
+// hour before it. Counters not stored (or without points then) are absent.
+Result<std::map<std::string, CounterEvidence>> Counters(const Reader& r, const std::set<std::string>& stored,
+                                                        const std::vector<std::string>& bases, const Episode& e,
+                                                        int period) {
+  std::map<std::string, CounterEvidence> out;
+  for (const std::string& base : bases) {
+    if (!stored.count(base)) continue;
+    const std::string metric = base + ".avg";
+    auto during = r.Points(metric, e.start, e.end, period);
+    if (!during.ok()) return during.status();
+    if (during->empty()) continue;
+    auto before = r.Points(metric, e.start - std::chrono::hours(1), e.start, 60);
+    if (!before.ok()) return before.status();
+    CounterEvidence c{metric, Mean(during.value()), std::nullopt};
+    if (!before->empty()) c.before = Mean(before.value());
+    out.emplace(base, std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+// The statement check's own finding (regression, new statement), if any.
+std::optional<Finding> StatementFinding(const StatementCheck& c, const Episode& e, const StatNames& names) {
+  std::vector<std::string> changes;
+  Finding f;
+  f.start = e.start;
+  f.end = e.end;
+  const std::map<std::string, std::string> dims = {{kSqlText, c.statement}};
+  const std::map<std::string, std::string> filter = {{kSqlId, c.id}};
+  auto ratio = [&](const char* what, const std::string& metric, const std::optional<double>& now,
+                   const std::optional<double>& before, const char* unit) {
+    if (!now || !before) return;
+    f.evidence.push_back({metric, what, dims, filter, *now, *before});
+    if (*before > 0 && *now >= 2 * *before)
+      changes.push_back(fmt::format("{} {:.1f}{} vs {:.1f}{} the day before ({:.1f}x)", what, *now, unit, *before, unit,
+                                    *now / *before));
+  };
+  if (c.comparison == "compared") {
+    ratio("latency per call", names.latency, c.latency_ms_per_call, c.prev_latency_ms_per_call, " ms");
+    ratio("calls per second", names.calls, c.calls_per_sec, c.prev_calls_per_sec, "");
+    ratio("rows per call", names.rows, c.rows_per_call, c.prev_rows_per_call, "");
+    if (changes.empty()) return std::nullopt;
+    f.type = "SQLRegression";
+    f.summary = fmt::format("`{}` ({} of the load) changed since the day before: {}.",
+                            Clip(c.statement, kSummaryStatementChars), Percent(c.fraction), fmt::join(changes, "; "));
+    f.recommendations.push_back(
+        {"sql-regression",
+         "Compare its plan now with the expected one (a changed plan, stale statistics after bulk "
+         "changes, or data growth), and check what calls it more often (a deploy, a retry loop)."});
+  } else if (c.comparison == "new") {
+    f.type = "NewSQL";
+    f.summary = fmt::format("`{}` ({} of the load) did not run in the same window the day before.",
+                            Clip(c.statement, kSummaryStatementChars), Percent(c.fraction));
+    f.recommendations.push_back(
+        {"sql-new", "A new statement: check which release or job introduced it and whether it is expected."});
+  } else {
+    return std::nullopt;
+  }
+  f.severity = c.fraction >= 0.2 ? Severity::kMedium : Severity::kLow;
+  return f;
+}
+
+Result<std::vector<Finding>> CounterFindings(const Reader& r, const model::InstanceInfo& inst,
+                                             const std::set<std::string>& stored, const Episode& e, int period) {
+  const bool mysql = IsMySql(inst.engine);
+  const std::string temp_name = mysql ? "db.Temp.Created_tmp_disk_tables" : "db.Temp.temp_bytes";
+  const std::string hit_name = mysql ? "db.Cache.Innodb_buffer_pool_read_requests" : "db.Cache.blks_hit";
+  const std::string miss_name = mysql ? "db.Cache.Innodb_buffer_pool_reads" : "db.IO.blks_read";
+  auto counters = Counters(r, stored,
+                           {"os.cpuUtilization.total", "os.diskIO.await", temp_name, hit_name, miss_name,
+                            "db.User.numbackends", "db.User.max_connections"},
+                           e, period);
+  if (!counters.ok()) return counters.status();
+  auto get = [&](const std::string& base) -> const CounterEvidence* {
+    auto it = counters->find(base);
+    return it == counters->end() ? nullptr : &it->second;
+  };
+  std::vector<Finding> out;
+  auto add = [&](std::string type, Severity sev, std::string summary, std::vector<Evidence> ev, Recommendation rec) {
+    out.push_back({"", std::move(type), false, sev, e.start, e.end, std::move(summary), std::move(ev), {rec}, {}});
+  };
+  auto ev = [](const CounterEvidence& c, const std::string& name) {
+    return Evidence{c.metric, name, {}, {}, c.during, c.before};
+  };
+  auto before_text = [](const CounterEvidence& c, const char* format) {
+    return c.before ? fmt::format(fmt::runtime(format), *c.before) : std::string();
+  };
+  if (const CounterEvidence* cpu = get("os.cpuUtilization.total"); cpu && cpu->during >= 80)
+    add("HighCPUUtilization", cpu->during >= 95 ? Severity::kHigh : Severity::kMedium,
+        fmt::format("Host CPU was {:.0f}% busy during the episode{}.", cpu->during,
+                    before_text(*cpu, " ({:.0f}% the hour before)")),
+        {ev(*cpu, "CPU utilization (%)")},
+        {"cpu-host",
+         "The host is CPU-bound: tune the top CPU statements or add vCPUs; check other processes on "
+         "the host (os process list)."});
+  if (const CounterEvidence* await = get("os.diskIO.await");
+      await && await->during >= 10 && (!await->before || await->during >= 2 * *await->before))
+    add("IOLatency", Severity::kMedium,
+        fmt::format("Disk requests took {:.1f} ms on average during the episode{}.", await->during,
+                    before_text(*await, " ({:.1f} ms the hour before)")),
+        {ev(*await, "Disk await (ms)")},
+        {"io-latency",
+         "Storage is slow or saturated: check the device's IOPS/throughput limits and what else "
+         "writes to it (checkpoints, backups)."});
+  if (const CounterEvidence* temp = get(temp_name); temp && temp->during > 0)
+    add("TempFiles", Severity::kLow,
+        mysql ? fmt::format("{:.1f} temporary tables per second went to disk during the episode.", temp->during)
+              : fmt::format("Sorts and hashes spilled {:.0f} KB/s to temporary files during the episode.",
+                            temp->during / 1024),
+        {ev(*temp, mysql ? "Temporary disk tables per second" : "Temporary file bytes per second")},
+        {"temp-files", mysql ? "Raise `tmp_table_size`/`max_heap_table_size` or avoid the large GROUP BY/ORDER BY "
+                               "that needs them."
+                             : "Raise `work_mem` for the sessions that sort or hash large sets, or add an index "
+                               "that returns rows in order."});
+  const CounterEvidence* hit = get(hit_name);
+  const CounterEvidence* miss = get(miss_name);
+  if (hit && miss) {
+    // InnoDB's read requests include the misses; PostgreSQL's hits do not.
+    const double total = mysql ? hit->during : hit->during + miss->during;
+    const double ratio = total > 0 ? std::clamp(1 - miss->during / total, 0.0, 1.0) : 1;
+    if (total > 0 && ratio < 0.99)
+      add("LowBufferCacheHit", ratio < 0.9 ? Severity::kMedium : Severity::kLow,
+          fmt::format("Buffer cache hit ratio was {:.1f}% during the episode.", 100 * ratio),
+          {Evidence{"buffer_cache_hit_ratio", "Buffer cache hit ratio (%)", {}, {}, 100 * ratio, std::nullopt},
+           ev(*hit, "Cache hits per second"), ev(*miss, "Reads from disk per second")},
+          {"cache-size", mysql ? "Raise `innodb_buffer_pool_size` if memory allows, or reduce scans."
+                               : "Raise `shared_buffers` if memory allows, or reduce scans (index candidates)."});
+  }
+  const CounterEvidence* conns = get("db.User.numbackends");
+  const CounterEvidence* limit = get("db.User.max_connections");
+  if (conns && limit && limit->during > 0 && conns->during >= 0.8 * limit->during)
+    add("ConnectionsNearLimit", conns->during >= 0.95 * limit->during ? Severity::kHigh : Severity::kMedium,
+        fmt::format("{:.0f} of max_connections {:.0f} connections were in use.", conns->during, limit->during),
+        {ev(*conns, "Connections"), ev(*limit, "max_connections")},
+        {"connections",
+         "Put a connection pooler (PgBouncer) in front, or find the client that leaks connections; "
+         "raising max_connections costs memory per connection."});
+  return out;
+}
+
+Result<Finding> EpisodeFinding(const Reader& r, const model::InstanceInfo& inst, const Report& report, const Episode& e,
+                               const StatNames& names) {
+  // The dominant (statement, wait event) pair, from the SQL keys partitioned
+  // by wait event.
+  auto parts = r.Keys("db.sql_tokenized", e.start, e.end, report.period_seconds, 10, "db.wait_event");
+  if (!parts.ok()) return parts.status();
+  std::string sql, sql_id, wait = e.by_wait_event.empty() ? "" : e.by_wait_event.front().key;
+  double pair_load = 0;
+  for (const auto& k : parts->keys) {
+    for (size_t i = 0; i < k.partitions.size() && i < parts->partition_keys.size(); ++i) {
+      if (k.partitions[i] <= pair_load) continue;
+      pair_load = k.partitions[i];
+      sql = k.dimensions.count(kSqlText) ? k.dimensions.at(kSqlText) : "";
+      sql_id = k.dimensions.count(kSqlId) ? k.dimensions.at(kSqlId) : "";
+      wait = parts->partition_keys[i].count(kWaitName) ? parts->partition_keys[i].at(kWaitName) : "";
+    }
+  }
+  const WaitClass cls = Classify(wait);
+  const double share = e.average_load > 0 ? pair_load / e.average_load : 0;
+  Finding f;
+  f.type = CauseType(cls);
+  f.causal = true;
+  f.start = e.start;
+  f.end = e.end;
+  const bool above_cpus = inst.vcpus > 0 && e.average_load > inst.vcpus;
+  f.severity = above_cpus ? Severity::kHigh : Severity::kMedium;
+  const std::string on = inst.vcpus > 0 ? fmt::format(" on {} vCPUs", inst.vcpus) : "";
+  const std::string when = fmt::format("from {} to {} UTC", Hms(e.start), Hms(e.end));
+  if (!sql.empty()) {
+    f.summary = fmt::format("Load {:.1f}{} {}; {} is `{}` {}.", e.average_load, on, when, Percent(share),
+                            Clip(sql, kSummaryStatementChars),
+                            cls == WaitClass::kCpu ? "running on CPU" : "waiting on " + wait);
+  } else {
+    const double wshare = e.by_wait_event.empty() ? 0 : e.by_wait_event.front().fraction;
+    f.summary = fmt::format("Load {:.1f}{} {}; {} is {}.", e.average_load, on, when, Percent(wshare),
+                            cls == WaitClass::kCpu ? "on CPU" : "waiting on " + wait);
+  }
+  f.evidence.push_back(LoadOf("DB load (average active sessions)", {}, {}, e.average_load));
+  f.evidence.push_back(LoadOf("Peak DB load", {}, {}, e.peak_load));
+  if (report.baseline) f.evidence.back().baseline = report.baseline;
+  if (!sql.empty())
+    f.evidence.push_back(LoadOf("DB load of the statement on this wait", {{kSqlText, sql}, {kWaitName, wait}},
+                                {{kSqlId, sql_id}, {kWaitName, wait}}, pair_load));
+  for (const Share& s : e.by_wait_event)
+    f.evidence.push_back(LoadOf("DB load by wait event", {{kWaitName, s.key}}, {{kWaitName, s.key}}, s.load));
+  if (cls == WaitClass::kLock) {
+    // Sessions idle in a transaction are the usual holders of the locks.
+    auto idle = r.Points(kIdleInTransaction, e.start, e.end, report.period_seconds);
+    if (!idle.ok()) return idle.status();
+    if (!idle->empty())
+      f.evidence.push_back({kIdleInTransaction, "Sessions idle in a transaction", {}, {}, Mean(idle.value()), {}});
+  }
+  const StatementCheck* top = nullptr;
+  for (const StatementCheck& c : e.statements)
+    if (c.id == sql_id) top = &c;
+  if (top && top->calls_per_sec) {
+    const std::map<std::string, std::string> dims = {{kSqlText, sql}}, filter = {{kSqlId, sql_id}};
+    f.evidence.push_back({names.calls, "Calls per second", dims, filter, *top->calls_per_sec, top->prev_calls_per_sec});
+    if (top->latency_ms_per_call)
+      f.evidence.push_back({names.latency, "Latency per call (ms)", dims, filter, *top->latency_ms_per_call,
+                            top->prev_latency_ms_per_call});
+    if (top->rows_per_call)
+      f.evidence.push_back({names.rows, "Rows per call", dims, filter, *top->rows_per_call, top->prev_rows_per_call});
+  }
+  f.recommendations = CauseRecommendations(cls, inst.engine, e, top);
+  return f;
+}
+
+}  // namespace dbinsight::analysis::internal

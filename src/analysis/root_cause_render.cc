@@ -1,0 +1,276 @@
+// Root-cause reports as JSON (the report store's format: snake_case members,
+// times as epoch seconds, absent optionals omitted) and as text for people
+// (plain text for terminals, markdown for documents and PI Descriptions).
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "analysis/root_cause.h"
+
+namespace dbinsight::analysis {
+
+using Json = nlohmann::ordered_json;
+
+namespace {
+
+double Secs(WallTime t) { return ToEpochSeconds(t); }
+
+void PutOptional(Json& j, const char* key, const std::optional<double>& v) {
+  if (v) j[key] = *v;
+}
+std::optional<double> GetOptional(const Json& j, const char* key) {
+  auto it = j.find(key);
+  return it == j.end() ? std::nullopt : std::optional(it->get<double>());
+}
+
+Json ToJson(const Evidence& e) {
+  Json j = {{"metric", e.metric},
+            {"display_name", e.display_name},
+            {"dimensions", e.dimensions},
+            {"filter", e.filter},
+            {"value", e.value}};
+  PutOptional(j, "baseline", e.baseline);
+  return j;
+}
+Evidence EvidenceFrom(const Json& j) {
+  return {j.at("metric"), j.at("display_name"), j.at("dimensions"),
+          j.at("filter"), j.at("value"),        GetOptional(j, "baseline")};
+}
+
+Json ToJson(const Finding& f) {
+  Json j = {{"id", f.id},
+            {"type", f.type},
+            {"causal", f.causal},
+            {"severity", SeverityName(f.severity)},
+            {"start", Secs(f.start)},
+            {"end", Secs(f.end)},
+            {"summary", f.summary},
+            {"evidence", Json::array()},
+            {"recommendations", Json::array()},
+            {"supporting", Json::array()}};
+  for (const Evidence& e : f.evidence) j["evidence"].push_back(ToJson(e));
+  for (const Recommendation& r : f.recommendations) j["recommendations"].push_back({{"id", r.id}, {"text", r.text}});
+  for (const Finding& s : f.supporting) j["supporting"].push_back(ToJson(s));
+  return j;
+}
+Finding FindingFrom(const Json& j) {
+  Finding f;
+  f.id = j.at("id");
+  f.type = j.at("type");
+  f.causal = j.at("causal");
+  const std::string sev = j.at("severity");
+  f.severity = sev == "HIGH" ? Severity::kHigh : sev == "MEDIUM" ? Severity::kMedium : Severity::kLow;
+  f.start = FromEpochSeconds(j.at("start"));
+  f.end = FromEpochSeconds(j.at("end"));
+  f.summary = j.at("summary");
+  for (const Json& e : j.at("evidence")) f.evidence.push_back(EvidenceFrom(e));
+  for (const Json& r : j.at("recommendations")) f.recommendations.push_back({r.at("id"), r.at("text")});
+  for (const Json& s : j.at("supporting")) f.supporting.push_back(FindingFrom(s));
+  return f;
+}
+
+Json ToJson(const std::vector<Share>& shares) {
+  Json out = Json::array();
+  for (const Share& s : shares) {
+    Json j = {{"key", s.key}, {"load", s.load}, {"fraction", s.fraction}};
+    if (!s.id.empty()) j["id"] = s.id;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+std::vector<Share> SharesFrom(const Json& j) {
+  std::vector<Share> out;
+  for (const Json& s : j) out.push_back({s.at("key"), s.value("id", ""), s.at("load"), s.at("fraction")});
+  return out;
+}
+
+Json ToJson(const StatementCheck& c) {
+  Json j = {{"id", c.id},
+            {"statement", c.statement},
+            {"load", c.load},
+            {"fraction", c.fraction},
+            {"comparison", c.comparison}};
+  PutOptional(j, "calls_per_sec", c.calls_per_sec);
+  PutOptional(j, "latency_ms_per_call", c.latency_ms_per_call);
+  PutOptional(j, "rows_per_call", c.rows_per_call);
+  PutOptional(j, "blocks_per_call", c.blocks_per_call);
+  PutOptional(j, "prev_calls_per_sec", c.prev_calls_per_sec);
+  PutOptional(j, "prev_latency_ms_per_call", c.prev_latency_ms_per_call);
+  PutOptional(j, "prev_rows_per_call", c.prev_rows_per_call);
+  return j;
+}
+StatementCheck StatementFrom(const Json& j) {
+  return {j.at("id"),
+          j.at("statement"),
+          j.at("load"),
+          j.at("fraction"),
+          GetOptional(j, "calls_per_sec"),
+          GetOptional(j, "latency_ms_per_call"),
+          GetOptional(j, "rows_per_call"),
+          GetOptional(j, "blocks_per_call"),
+          GetOptional(j, "prev_calls_per_sec"),
+          GetOptional(j, "prev_latency_ms_per_call"),
+          GetOptional(j, "prev_rows_per_call"),
+          j.at("comparison")};
+}
+
+// The share lists of an episode, by their JSON names.
+constexpr std::pair<const char*, std::vector<Share> Episode::*> kShareLists[] = {
+    {"by_sql", &Episode::by_sql},
+    {"by_wait_event", &Episode::by_wait_event},
+    {"by_wait_type", &Episode::by_wait_type},
+    {"by_user", &Episode::by_user},
+    {"by_host", &Episode::by_host},
+    {"by_application", &Episode::by_application},
+    {"by_database", &Episode::by_database}};
+
+std::string Timestamp(WallTime t) {
+  return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(static_cast<time_t>(std::floor(Secs(t)))));
+}
+
+std::string EvidenceLine(const Evidence& e) {
+  std::string about;
+  for (const auto& [k, v] : e.dimensions)
+    about += fmt::format("{}{}={}", about.empty() ? " [" : ", ", k, v.size() > 60 ? v.substr(0, 60) + "..." : v);
+  if (!about.empty()) about += "]";
+  return fmt::format("{}{}: {:.2f}{} (series: {})", e.display_name, about, e.value,
+                     e.baseline ? fmt::format(", before {:.2f}", *e.baseline) : "", e.metric);
+}
+
+void AppendFinding(std::string& out, const Finding& f, TextFormat format, const std::string& indent) {
+  out += indent + fmt::format("[{}] {}: {}\n", SeverityName(f.severity), f.type, InFormat(f.summary, format));
+  for (const Evidence& e : f.evidence) out += indent + "    - " + InFormat(EvidenceLine(e), format) + "\n";
+  for (const Recommendation& r : f.recommendations) out += indent + "    > " + InFormat(r.text, format) + "\n";
+  for (const Finding& s : f.supporting) AppendFinding(out, s, format, indent + "    ");
+}
+
+}  // namespace
+
+std::string InFormat(const std::string& markdown, TextFormat format) {
+  if (format == TextFormat::kMarkdown) return markdown;
+  std::string out = markdown;
+  for (char& c : out)
+    if (c == '`') c = '"';
+  return out;
+}
+
+std::string DescribeFinding(const Finding& f, TextFormat format) {
+  const bool md = format == TextFormat::kMarkdown;
+  std::string out = InFormat(f.summary, format) + "\n\n" + (md ? "**Evidence**\n\n" : "Evidence:\n");
+  for (const Evidence& e : f.evidence) out += "- " + InFormat(EvidenceLine(e), format) + "\n";
+  return out;
+}
+
+std::string Report::ToJson() const {
+  Json j = {{"instance_id", instance_id},
+            {"engine", engine},
+            {"vcpus", vcpus},
+            {"start", Secs(start)},
+            {"end", Secs(end)},
+            {"period_seconds", period_seconds},
+            {"average_load", average_load},
+            {"peak_load", peak_load},
+            {"threshold", threshold},
+            {"threshold_reason", threshold_reason},
+            {"episodes", Json::array()},
+            {"episodes_skipped", episodes_skipped},
+            {"findings", Json::array()},
+            {"lock_chains", lock_chains}};
+  PutOptional(j, "baseline", baseline);
+  for (const Episode& e : episodes) {
+    Json ej = {{"start", Secs(e.start)},         {"end", Secs(e.end)},
+               {"average_load", e.average_load}, {"peak_load", e.peak_load},
+               {"high_seconds", e.high_seconds}, {"statements", Json::array()}};
+    for (const auto& [name, member] : kShareLists) ej[name] = analysis::ToJson(e.*member);
+    for (const StatementCheck& c : e.statements) ej["statements"].push_back(analysis::ToJson(c));
+    j["episodes"].push_back(std::move(ej));
+  }
+  for (const Finding& f : findings) j["findings"].push_back(analysis::ToJson(f));
+  return j.dump(2);
+}
+
+Result<Report> Report::FromJson(const std::string& text) {
+  try {
+    const Json j = Json::parse(text);
+    Report r;
+    r.instance_id = j.at("instance_id");
+    r.engine = j.at("engine");
+    r.vcpus = j.at("vcpus");
+    r.start = FromEpochSeconds(j.at("start"));
+    r.end = FromEpochSeconds(j.at("end"));
+    r.period_seconds = j.at("period_seconds");
+    r.average_load = j.at("average_load");
+    r.peak_load = j.at("peak_load");
+    r.baseline = GetOptional(j, "baseline");
+    r.threshold = j.at("threshold");
+    r.threshold_reason = j.at("threshold_reason");
+    for (const Json& ej : j.at("episodes")) {
+      Episode e;
+      e.start = FromEpochSeconds(ej.at("start"));
+      e.end = FromEpochSeconds(ej.at("end"));
+      e.average_load = ej.at("average_load");
+      e.peak_load = ej.at("peak_load");
+      e.high_seconds = ej.at("high_seconds");
+      for (const auto& [name, member] : kShareLists) e.*member = SharesFrom(ej.at(name));
+      for (const Json& c : ej.at("statements")) e.statements.push_back(StatementFrom(c));
+      r.episodes.push_back(std::move(e));
+    }
+    r.episodes_skipped = j.at("episodes_skipped");
+    for (const Json& f : j.at("findings")) r.findings.push_back(FindingFrom(f));
+    r.lock_chains = j.at("lock_chains").get<std::vector<std::string>>();
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::DataLoss(std::string("stored report is not valid: ") + e.what());
+  }
+}
+
+std::string Report::Render(TextFormat format) const {
+  const bool md = format == TextFormat::kMarkdown;
+  std::string out = fmt::format("{}Root-cause report: {} ({}, {} vCPUs)\n{}", md ? "# " : "", instance_id, engine,
+                                vcpus, md ? "\n" : "");
+  out += fmt::format("Window {} to {}. DB load averaged {:.2f}, peak {:.2f}; high above {:.2f} ({}).{}\n",
+                     Timestamp(start), Timestamp(end), average_load, peak_load, threshold, threshold_reason,
+                     baseline ? fmt::format(" Baseline (median before): {:.2f}.", *baseline) : "");
+  out += fmt::format("{}{} episode(s) of high load{}.\n", md ? "\n" : "", episodes.size(),
+                     episodes_skipped ? fmt::format(" ({} smaller ones not analyzed)", episodes_skipped) : "");
+  out += md ? "\n## Findings\n\n" : "\nFindings\n";
+  for (size_t i = 0; i < findings.size(); ++i) {
+    if (md) {
+      const Finding& f = findings[i];
+      out +=
+          fmt::format("### {}. [{}] {}\n\n{}\n", i + 1, SeverityName(f.severity), f.type, DescribeFinding(f, format));
+      if (!f.recommendations.empty()) out += "**Recommendations**\n\n";
+      for (const Recommendation& r : f.recommendations) out += "- " + r.text + "\n";
+      for (const Finding& s : f.supporting)
+        out += fmt::format("\n#### [{}] {}\n\n{}", SeverityName(s.severity), s.type, DescribeFinding(s, format)) +
+               (s.recommendations.empty() ? "" : "\n- " + s.recommendations.front().text + "\n");
+      out += "\n";
+    } else {
+      AppendFinding(out, findings[i], format, "  ");
+    }
+  }
+  for (size_t i = 0; i < episodes.size(); ++i) {
+    const Episode& e = episodes[i];
+    out += fmt::format("{}Episode {}: {} to {}, load {:.2f} (peak {:.2f})\n", md ? "\n## " : "\n", i + 1,
+                       Timestamp(e.start), Timestamp(e.end), e.average_load, e.peak_load);
+    const std::pair<const char*, const std::vector<Share>*> lists[] = {
+        {"SQL", &e.by_sql},   {"Wait event", &e.by_wait_event},   {"Wait type", &e.by_wait_type}, {"User", &e.by_user},
+        {"Host", &e.by_host}, {"Application", &e.by_application}, {"Database", &e.by_database}};
+    for (const auto& [title, shares] : lists) {
+      if (shares->empty()) continue;
+      out += fmt::format("{}{}:", md ? "- **" : "  ", title) + (md ? "**" : "");
+      for (const Share& s : *shares)
+        out += fmt::format(" {}{}{} {:.0f}%;", md ? "`" : "\"", s.key.size() > 60 ? s.key.substr(0, 60) + "..." : s.key,
+                           md ? "`" : "\"", 100 * s.fraction);
+      out += "\n";
+    }
+  }
+  out += fmt::format("{}Lock chains: {}\n", md ? "\n" : "\n",
+                     lock_chains.empty() ? "not captured (the samples do not record blockers yet)"
+                                         : fmt::format("{}", fmt::join(lock_chains, "; ")));
+  return out;
+}
+
+}  // namespace dbinsight::analysis
