@@ -23,7 +23,8 @@ declare -A allowed=(
   [analysis]="common model store pi metrics"
   [api]="common model pi metrics alarm notify dashboard bucket analysis"
   [config]="common model store collect dbconn api notify analysis"
-  [app]="common model sql dbconn store collect anomaly pi metrics alarm notify dashboard bucket loadgen analysis api config"
+  [web]="common api"
+  [app]="common model sql dbconn store collect anomaly pi metrics alarm notify dashboard bucket loadgen analysis api config web"
   [testing]="common model sql dbconn"
 )
 fail=0

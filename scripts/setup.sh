@@ -12,9 +12,14 @@ PKGS=(
   # real services and clients the tests and demo drive
   postgresql-15 postgresql-client-15 postgresql-contrib mariadb-server mariadb-client
   awscli python3-boto3 curl bc python3-aiosmtpd
+  # web UI tests (headless browser driven by playwright-core) and `dbinsight top` tests
+  chromium tmux
   # benchmark baselines (bench/collector_overhead.sh)
   prometheus-postgres-exporter prometheus-mysqld-exporter
 )
+# The UI's build runs npm (web/package.json). Any Node.js 18+ with npm will do: take
+# Debian's only when the machine has none (an installed nodesource build bundles npm).
+command -v npm >/dev/null || PKGS+=(nodejs npm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -31,6 +31,7 @@
 #include "sql/normalizer.h"
 #include "store/metric_store.h"
 #include "store/store.h"
+#include "web/ui.h"
 
 namespace dbinsight::app {
 
@@ -229,6 +230,7 @@ int Serve(const std::string& config_path) {
   server.Handle("GET", "/incidents", [&](const api::HttpRequest& request) {
     return IncidentList(*incidents.value(), request);
   });
+  web::RegisterUi(server);
   if (Status st = server.Start(); !st.ok()) {
     log::Error("{}", st.ToString());
     return 1;
