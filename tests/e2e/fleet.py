@@ -41,13 +41,14 @@ class Fleet:
     """Instance ids: pg (primary), pg-replica, maria, silent, badpw (as enabled)."""
 
     def __init__(self, replica=False, mariadb=True, broken=False, statements_interval="2s",
-                 mariadb_pfs="on", extra_config=""):
+                 mariadb_pfs="on", extra_config="", vcpus=None):
         self.replica = replica
         self.mariadb = mariadb
         self.broken = broken
         self.statements_interval = statements_interval
         self.mariadb_pfs = mariadb_pfs
         self.extra_config = extra_config  # top-level YAML appended to the config (e.g. notifications:)
+        self.vcpus = vcpus  # every instance's `vcpus:` when given
         self.tmp = None
         self.dirs = {}  # instance id -> throwaway dir
         self.env = {}   # instance id -> env lines of its throwaway script
@@ -116,12 +117,14 @@ class Fleet:
         return [i for i in ("pg", "pg-replica", "maria") if i in self.dirs]
 
     def config_text(self):
+        vcpus = f"    vcpus: {self.vcpus}\n" if self.vcpus else ""
+
         def pg(instance_id, env, password_env="DBI_FLEET_PG_PASSWORD", extra=""):
             return (f"  - id: {instance_id}\n"
                     "    engine: postgres\n"
                     f"    dsn: host=127.0.0.1 port={env['PGPORT']} user=monitor dbname=postgres\n"
                     f"    password_env: {password_env}\n"
-                    "    host_metrics: true\n" + extra)
+                    "    host_metrics: true\n" + vcpus + extra)
         text = (f"listen: 127.0.0.1:{self.port}\n"
                 f"store: {os.path.join(self.tmp, 'store')}\n"
                 "sample_interval: 1s\n"
@@ -140,7 +143,7 @@ class Fleet:
                      "    engine: mariadb\n"
                      f"    dsn: mysql://monitor@127.0.0.1:{e['MYSQL_PORT']}/\n"
                      "    password_env: DBI_FLEET_MARIA_PASSWORD\n"
-                     "    host_metrics: true\n")
+                     "    host_metrics: true\n" + vcpus)
         if self.broken:
             text += ("  - id: silent\n"
                      "    engine: postgres\n"
