@@ -90,7 +90,9 @@ cat <<TXT
 dbinsight is watching a throwaway fleet under a mixed workload:
   demo-pg (PostgreSQL primary, port $PGPORT), demo-pg-replica (streaming replica, port $REPLICA_PORT),
   demo-mariadb (MariaDB, port $MYSQL_PORT).
+  web UI       : http://127.0.0.1:$PORT/   (fleet overview; click an instance for its DB load)
   API endpoint : http://127.0.0.1:$PORT      health: curl http://127.0.0.1:$PORT/healthz
+  incidents    : curl http://127.0.0.1:$PORT/incidents
   resource id  : $RID (demo-pg)
   logs         : $WORK/dbinsight.log, $WORK/pgbench.log
 
@@ -114,6 +116,10 @@ Try, in another shell (any credentials work):
   aws rds describe-db-instances $EP --query "DBInstances[].[DBInstanceIdentifier,Engine,TagList[0].Value]"
   (the MariaDB: --identifier \$(aws rds describe-db-instances $EP --db-instance-identifier demo-mariadb \\
       --query "DBInstances[0].DbiResourceId" --output text))
+  aws cloudwatch describe-alarms $EP --alarm-name-prefix RDS- --query "MetricAlarms[].[AlarmName,StateValue]"
+  aws pi create-performance-analysis-report $EP --service-type RDS --identifier $RID \\
+      --start-time \$(date -d '-10 min' +%s) --end-time \$(date +%s)
+  aws lambda invoke $EP --function-name dbinsight-analyzer-demo-pg /dev/stdout
 
 Press Ctrl-C to stop (everything started here is removed).
 TXT
