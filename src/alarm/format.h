@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/json_text.h"
 
 namespace dbinsight::alarm {
 
@@ -23,8 +24,6 @@ std::string ReasonTime(WallTime t);
 // "2026-11-27T10:00:00.000+0000": timestamps inside StateReasonData (UTC, ms).
 std::string ReasonDataTime(WallTime t);
 
-// s as a JSON string literal, quotes included; control characters escaped.
-std::string JsonQuote(std::string_view s);
 // "key":value, where value is JSON text.
 std::string JsonMember(std::string_view key, std::string_view value);
 // {m1,m2,...} and [v1,v2,...] from JSON texts.

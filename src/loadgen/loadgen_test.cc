@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "common/json_text.h"
 #include "loadgen/runner.h"
 #include "loadgen/scenario.h"
 #include "loadgen/session.h"

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "common/json_text.h"
 #include "common/log.h"
 
 namespace dbinsight::loadgen {

@@ -6,6 +6,8 @@
 
 #include <array>
 
+#include "common/json_text.h"
+
 namespace dbinsight::loadgen {
 namespace {
 
@@ -77,33 +79,6 @@ const Scenario* FindScenario(std::string_view name) {
   for (const Scenario& s : kScenarios)
     if (s.name == name) return &s;
   return nullptr;
-}
-
-std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 std::string DescribeJson(const Scenario& s) {

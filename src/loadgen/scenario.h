@@ -52,7 +52,5 @@ std::string DescribeJson(const Scenario& scenario);
 // A human-readable block per scenario (`--list`).
 std::string ListText();
 
-// s as a JSON string literal, quotes included.
-std::string JsonQuote(std::string_view s);
 
 }  // namespace dbinsight::loadgen
