@@ -19,6 +19,7 @@ declare -A allowed=(
   [notify]="common model store"
   [dashboard]="common model store"
   [bucket]="common store"
+  [advise]="common model sql dbconn"
   [loadgen]="common model sql dbconn"
   [analysis]="common model store pi metrics"
   [api]="common model pi metrics alarm notify dashboard bucket analysis"
