@@ -25,7 +25,8 @@ declare -A allowed=(
   [api]="common model pi metrics alarm notify dashboard bucket analysis"
   [config]="common model store collect dbconn api notify analysis"
   [web]="common api"
-  [app]="common model sql dbconn store collect anomaly pi metrics alarm notify dashboard bucket loadgen analysis api config web"
+  [top]="common model collect"
+  [app]="common model sql dbconn store collect anomaly pi metrics alarm notify dashboard bucket loadgen analysis api config web top"
   [testing]="common model sql dbconn"
 )
 fail=0

@@ -1,5 +1,5 @@
 // dbinsight: the single binary. Subcommands: serve, anomaly score, notify
-// dead-letters|redrive, loadgen (and later top).
+// dead-letters|redrive, loadgen, report, top.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -7,6 +7,7 @@
 #include "app/loadgen_cli.h"
 #include "app/notify_cli.h"
 #include "app/report_cli.h"
+#include "app/top_cli.h"
 #include "config/config.h"
 #include "app/serve.h"
 
@@ -42,7 +43,10 @@ int main(int argc, char** argv) {
   auto* loadgen = dbinsight::app::AddLoadgenCommand(cli, loadgen_command);
   dbinsight::app::ReportCommand report_command;
   auto* report = dbinsight::app::AddReportCommand(cli, report_command);
+  dbinsight::app::TopCommand top_command;
+  auto* top = dbinsight::app::AddTopCommand(cli, top_command);
   CLI11_PARSE(cli, argc, argv);
+  if (top->parsed()) return dbinsight::app::RunTop(top_command, std::cout, std::cerr);
   if (report->parsed()) return dbinsight::app::RunReport(report_command, std::cout, std::cerr);
   if (loadgen->parsed()) return dbinsight::app::RunLoadgen(loadgen_command, std::cout, std::cerr);
   if (dead->parsed() || redrive->parsed()) {

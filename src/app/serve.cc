@@ -53,13 +53,13 @@ sigset_t BlockShutdownSignals() {
   return set;
 }
 
+}  // namespace
+
 std::unique_ptr<collect::Sampler> MakeSampler(const config::InstanceConfig& ic, sql::NormalizerCache& normalizer) {
   if (ic.info.engine == "postgres")
     return std::make_unique<collect::postgres::PgSampler>(ic.info.id, ic.connect, ic.sampler, normalizer);
   return std::make_unique<collect::mysql::MySqlSampler>(ic.info.id, ic.mysql, ic.sampler, normalizer);
 }
-
-}  // namespace
 
 int Serve(const std::string& config_path) {
   auto cfg = config::LoadConfig(config_path);

@@ -2,9 +2,18 @@
 // runs until SIGTERM/SIGINT. The composition root for the serving process.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "collect/sampler.h"
+#include "config/config.h"
+#include "sql/normalizer.h"
+
 namespace dbinsight::app {
+
+// The engine's sampler for a configured instance (serve and top share it).
+// normalizer must outlive the sampler.
+std::unique_ptr<collect::Sampler> MakeSampler(const config::InstanceConfig& ic, sql::NormalizerCache& normalizer);
 
 // Returns the process exit code: 0 after a graceful shutdown, 2 for a bad
 // config, 1 when the store or the listener cannot start.

@@ -23,6 +23,35 @@ struct SessionRow {
   DimensionValues dims;
 };
 
+// One session waiting for a lock, and its immediate blocker: the session
+// holding what it waits for (PostgreSQL: of pg_blocking_pids(), the first
+// that is not itself waiting on a lock; MariaDB/MySQL: of the transactions
+// INNODB_LOCK_WAITS names as blocking it, the same rule). A blocker that
+// waits itself is another LockWait's waiter in the same sample: following
+// blocker_pid reaches the chain's root. The blocker is often idle in a
+// transaction and adds no load, so its facts travel here: the samples of
+// active sessions never see it.
+struct LockWait {
+  int64_t waiter_pid = 0;
+  int64_t blocker_pid = 0;
+  std::string waiter_statement;   // tokenized SQL, as in the db.sql_tokenized dimension
+  std::string wait_event;         // the waiter's, as in the db.wait_event dimension
+  double wait_seconds = 0;        // how long the waiter has waited so far
+  std::string blocker_state;      // "idle in transaction", "active", MariaDB "Sleep"/"Query"
+  std::string blocker_statement;  // its current or last statement, tokenized ("" if unknown)
+  std::string blocker_user;
+  std::string blocker_host;
+  std::string blocker_application;
+  double blocker_xact_seconds = 0;   // age of its transaction
+  double blocker_state_seconds = 0;  // time in its current state (e.g. idle in transaction)
+};
+
+// The lock waits of one sample, as the store gives them back.
+struct LockWaitSample {
+  WallTime time;
+  std::vector<LockWait> waits;
+};
+
 struct Sample {
   std::string instance_id;
   WallTime time;
@@ -31,6 +60,9 @@ struct Sample {
   std::vector<SessionRow> active;
   // Sessions idle in a transaction: no load, but usual lock blockers.
   int idle_in_transaction = 0;
+  // Every session waiting for a lock held by another, with its blocker.
+  // Empty when nothing waits (the usual case: stored only when not empty).
+  std::vector<LockWait> lock_waits;
 };
 
 // A span of time an instance was not sampled (dbinsight down, instance
