@@ -309,9 +309,16 @@ Result<Report> AnalyzeWindow(const pi::QueryEngine& engine, const model::Instanc
   for (const auto& m : available.value()) stored.insert(m.metric);
   const StatNames names = StatsFor(instance.engine);
 
+  auto lock_waits = engine.LockWaits(instance.id, start, end);
+  if (!lock_waits.ok()) return lock_waits.status();
+  report.lock_chains = BuildLockChains(lock_waits.value());
+
   std::vector<std::pair<double, Finding>> ranked;
   for (size_t ei = 0; ei < episodes.size(); ++ei) {
     Episode& e = episodes[ei];
+    std::vector<model::LockWaitSample> episode_waits;
+    for (const model::LockWaitSample& w : lock_waits.value())
+      if (w.time >= e.start && w.time < e.end) episode_waits.push_back(w);
     const std::pair<const char*, std::vector<Share> Episode::*> groups[] = {
         {"db.sql_tokenized", &Episode::by_sql},
         {"db.wait_event", &Episode::by_wait_event},
@@ -331,7 +338,7 @@ Result<Report> AnalyzeWindow(const pi::QueryEngine& engine, const model::Instanc
       e.*member = Shares(keys.value(), dim, e.average_load);
     }
     DBI_RETURN_IF_ERROR(CheckStatements(r, names, o, e));
-    auto cause = EpisodeFinding(r, instance, report, e, names);
+    auto cause = EpisodeFinding(r, instance, report, e, names, BuildLockChains(episode_waits));
     if (!cause.ok()) return cause.status();
     for (const StatementCheck& c : e.statements)
       if (auto f = StatementFinding(c, e, names)) cause->supporting.push_back(std::move(*f));

@@ -121,6 +121,47 @@ struct Episode {
   std::vector<StatementCheck> statements;
 };
 
+// The sessions of one statement on one wait event queued behind a chain's root.
+struct LockChainWaiters {
+  std::string statement;   // tokenized
+  std::string wait_event;  // Lock:transactionid, wait/lock/innodb/row_lock...
+  int sessions = 0;        // distinct sessions over the window
+  double longest_wait_seconds = 0;
+};
+
+// One lock chain: a root blocker (a session that holds locks others wait
+// for and does not wait itself) and every session waiting on it, directly or
+// behind another waiter, seen over a window. Built from Sample::lock_waits
+// (BuildLockChains); the blocker's facts are the last seen.
+struct LockChain {
+  int64_t blocker_pid = 0;
+  std::string blocker_state;      // "idle in transaction", "active"; MariaDB/MySQL: its COMMAND ("Sleep", "Query")
+  std::string blocker_statement;  // its current or last statement, tokenized ("" if unknown)
+  std::string blocker_user;
+  std::string blocker_host;
+  std::string blocker_application;
+  double blocker_xact_seconds = 0;   // age of its transaction when last seen
+  double blocker_state_seconds = 0;  // time in its state when last seen
+  int max_waiters = 0;               // most sessions waiting on it in one sample
+  int distinct_waiters = 0;          // sessions that waited on it over the window
+  double waiter_samples = 0;         // sum over samples of its waiters: its weight
+  double longest_wait_seconds = 0;
+  std::vector<LockChainWaiters> waiters;  // most sessions first
+  WallTime first_seen;
+  WallTime last_seen;
+};
+
+// The chains of a series of samples, the heaviest (waiter_samples) first.
+// Each wait's root is found by following blocker_pid through the waiters of
+// the same sample (a blocker that itself waits is not a root); a cycle (a
+// deadlock the server has not broken yet) is rooted at the blocker closing it.
+std::vector<LockChain> BuildLockChains(const std::vector<model::LockWaitSample>& samples);
+
+// Whether a blocker state means idle inside an open transaction: PostgreSQL
+// "idle in transaction" (also "(aborted)"), MariaDB/MySQL "Sleep" (a session
+// only blocks while its transaction is open).
+bool IsIdleBlocker(const std::string& state);
+
 struct Report {
   std::string instance_id;
   std::string engine;
@@ -137,10 +178,9 @@ struct Report {
   int episodes_skipped = 0;  // beyond max_episodes
   // Findings by severity, then load: the first names the dominant cause.
   std::vector<Finding> findings;
-  // Lock chains (which session blocks which, with the blocker's statement
-  // and state) are not in the stored samples yet; when they are, they belong
-  // here, one line per chain. Empty today.
-  std::vector<std::string> lock_chains;
+  // Who blocked whom in the window (BuildLockChains over the stored lock
+  // waits), the heaviest first; empty when no session waited on a lock.
+  std::vector<LockChain> lock_chains;
 
   std::string ToJson() const;
   static Result<Report> FromJson(const std::string& text);

@@ -27,21 +27,77 @@ Evidence LoadOf(const std::string& name, const std::map<std::string, std::string
   return {kLoad, name, dims, filter, value, std::nullopt};
 }
 
+// "45 s", "3 min", "2.5 h".
+std::string Duration(double seconds) {
+  if (seconds < 90) return fmt::format("{:.0f} s", seconds);
+  if (seconds < 90 * 60) return fmt::format("{:.0f} min", seconds / 60);
+  return fmt::format("{:.1f} h", seconds / 3600);
+}
+
+// "pid 4242 (idle in transaction for 3 min, user batch, host 10.1.2.3,
+// application app) whose last statement is `...`".
+std::string DescribeBlocker(const LockChain& c) {
+  std::string state = c.blocker_state.empty()      ? "state unknown"
+                      : c.blocker_state == "Sleep" ? "idle in transaction (Sleep)"
+                                                   : c.blocker_state;
+  const double in_state = c.blocker_state_seconds > 0 ? c.blocker_state_seconds : c.blocker_xact_seconds;
+  std::string facts = state + (in_state > 0 ? " for " + Duration(in_state) : "");
+  if (!c.blocker_user.empty()) facts += ", user " + c.blocker_user;
+  if (!c.blocker_host.empty()) facts += ", host " + c.blocker_host;
+  if (!c.blocker_application.empty()) facts += ", application " + c.blocker_application;
+  std::string out = fmt::format("pid {} ({})", c.blocker_pid, facts);
+  if (!c.blocker_statement.empty())
+    out += fmt::format(" {} `{}`", IsIdleBlocker(c.blocker_state) ? "whose last statement is" : "running",
+                       Clip(c.blocker_statement, kSummaryStatementChars));
+  return out;
+}
+
+// What to do about the root blocker, by its state.
+Recommendation BlockerRecommendation(const LockChain& c, bool mysql) {
+  const std::string who = fmt::format("pid {}{}{}", c.blocker_pid,
+                                      c.blocker_application.empty() ? "" : ", application " + c.blocker_application,
+                                      c.blocker_host.empty() ? "" : ", host " + c.blocker_host);
+  if (IsIdleBlocker(c.blocker_state)) {
+    return {"lock-idle-blocker",
+            fmt::format("The blocker ({}) held its transaction open for {} while doing nothing: the application "
+                        "opened a transaction and stopped talking. If it is abandoned, end it ({}); fix the "
+                        "application to commit or roll back before waiting on anything else. {}",
+                        who, Duration(c.blocker_xact_seconds),
+                        mysql ? fmt::format("`KILL {}`", c.blocker_pid)
+                              : fmt::format("`SELECT pg_terminate_backend({})`", c.blocker_pid),
+                        mysql ? "Lower `innodb_lock_wait_timeout` (default 50 s) so waiters fail fast, and set "
+                                "`wait_timeout` so abandoned sessions close and release their locks."
+                              : "Set `idle_in_transaction_session_timeout` (e.g. 60s) so an abandoned transaction "
+                                "releases its locks.")};
+  }
+  const std::string stmt =
+      c.blocker_statement.empty() ? "its statement" : "`" + Clip(c.blocker_statement, kSummaryStatementChars) + "`";
+  return {"lock-active-blocker",
+          fmt::format("The blocker ({}) was itself busy running {} inside a {} transaction: make that statement "
+                      "faster (check its plan) or its transaction shorter, or move it out of peak hours; the "
+                      "waiters queue for as long as it runs.",
+                      who, stmt, Duration(c.blocker_xact_seconds))};
+}
+
 std::vector<Recommendation> CauseRecommendations(WaitClass cls, const std::string& engine, const Episode& e,
-                                                 const StatementCheck* top) {
+                                                 const StatementCheck* top, const LockChain* blocker) {
   const bool mysql = IsMySql(engine);
   std::vector<Recommendation> out;
   const std::string stmt = top ? "`" + Clip(top->statement, kSummaryStatementChars) + "`" : "the top statement";
   switch (cls) {
     case WaitClass::kLock:
-      out.push_back({"lock-find-blocker",
-                     mysql ? "Find the blocking transaction while it happens: `SELECT * FROM "
-                             "information_schema.INNODB_LOCK_WAITS` joined to `INNODB_TRX` (trx_mysql_thread_id, "
-                             "trx_query, trx_started) shows who holds the row locks; KILL the blocker if it is "
-                             "abandoned."
-                           : "Find the blocker while it happens: `SELECT pid, pg_blocking_pids(pid), state, query "
-                             "FROM pg_stat_activity WHERE wait_event_type = 'Lock'`; a blocker `idle in "
-                             "transaction` is an application that opened a transaction and stopped talking."});
+      if (blocker) {
+        out.push_back(BlockerRecommendation(*blocker, mysql));
+      } else {
+        out.push_back({"lock-find-blocker",
+                       mysql ? "Find the blocking transaction while it happens: `SELECT * FROM "
+                               "information_schema.INNODB_LOCK_WAITS` joined to `INNODB_TRX` (trx_mysql_thread_id, "
+                               "trx_query, trx_started) shows who holds the row locks; KILL the blocker if it is "
+                               "abandoned."
+                             : "Find the blocker while it happens: `SELECT pid, pg_blocking_pids(pid), state, query "
+                               "FROM pg_stat_activity WHERE wait_event_type = 'Lock'`; a blocker `idle in "
+                               "transaction` is an application that opened a transaction and stopped talking."});
+      }
       out.push_back(
           {"lock-timeouts", mysql ? "Bound the damage: lower `innodb_lock_wait_timeout` (default 50 s) for this "
                                     "workload and make the application retry; set `wait_timeout` so abandoned sessions "
@@ -270,7 +326,7 @@ Result<std::vector<Finding>> CounterFindings(const Reader& r, const model::Insta
 }
 
 Result<Finding> EpisodeFinding(const Reader& r, const model::InstanceInfo& inst, const Report& report, const Episode& e,
-                               const StatNames& names) {
+                               const StatNames& names, const std::vector<LockChain>& chains) {
   // The dominant (statement, wait event) pair, from the SQL keys partitioned
   // by wait event.
   auto parts = r.Keys("db.sql_tokenized", e.start, e.end, report.period_seconds, 10, "db.wait_event");
@@ -297,14 +353,21 @@ Result<Finding> EpisodeFinding(const Reader& r, const model::InstanceInfo& inst,
   f.severity = above_cpus ? Severity::kHigh : Severity::kMedium;
   const std::string on = inst.vcpus > 0 ? fmt::format(" on {} vCPUs", inst.vcpus) : "";
   const std::string when = fmt::format("from {} to {} UTC", Hms(e.start), Hms(e.end));
+  const LockChain* blocker = cls == WaitClass::kLock && !chains.empty() ? &chains.front() : nullptr;
+  std::string blocked_by;
+  if (blocker) {
+    blocked_by = ", blocked by " + DescribeBlocker(*blocker);
+    if (chains.size() > 1)
+      blocked_by += fmt::format(" (and {} other blocker{})", chains.size() - 1, chains.size() > 2 ? "s" : "");
+  }
   if (!sql.empty()) {
-    f.summary = fmt::format("Load {:.1f}{} {}; {} is `{}` {}.", e.average_load, on, when, Percent(share),
+    f.summary = fmt::format("Load {:.1f}{} {}; {} is `{}` {}{}.", e.average_load, on, when, Percent(share),
                             Clip(sql, kSummaryStatementChars),
-                            cls == WaitClass::kCpu ? "running on CPU" : "waiting on " + wait);
+                            cls == WaitClass::kCpu ? "running on CPU" : "waiting on " + wait, blocked_by);
   } else {
     const double wshare = e.by_wait_event.empty() ? 0 : e.by_wait_event.front().fraction;
-    f.summary = fmt::format("Load {:.1f}{} {}; {} is {}.", e.average_load, on, when, Percent(wshare),
-                            cls == WaitClass::kCpu ? "on CPU" : "waiting on " + wait);
+    f.summary = fmt::format("Load {:.1f}{} {}; {} is {}{}.", e.average_load, on, when, Percent(wshare),
+                            cls == WaitClass::kCpu ? "on CPU" : "waiting on " + wait, blocked_by);
   }
   f.evidence.push_back(LoadOf("DB load (average active sessions)", {}, {}, e.average_load));
   f.evidence.push_back(LoadOf("Peak DB load", {}, {}, e.peak_load));
@@ -321,6 +384,24 @@ Result<Finding> EpisodeFinding(const Reader& r, const model::InstanceInfo& inst,
     if (!idle->empty())
       f.evidence.push_back({kIdleInTransaction, "Sessions idle in a transaction", {}, {}, Mean(idle.value()), {}});
   }
+  if (blocker) {
+    // Not series PI can plot: the root blocker's facts as the report saw them.
+    std::map<std::string, std::string> who = {{"blocker.pid", std::to_string(blocker->blocker_pid)}};
+    for (const auto& [k, v] : {std::pair{"blocker.state", &blocker->blocker_state},
+                               {"blocker.statement", &blocker->blocker_statement},
+                               {"blocker.user", &blocker->blocker_user},
+                               {"blocker.host", &blocker->blocker_host},
+                               {"blocker.application", &blocker->blocker_application}})
+      if (!v->empty()) who[k] = *v;
+    auto add = [&](const char* metric, const char* name, double value) {
+      f.evidence.push_back({metric, name, who, {}, value, std::nullopt});
+    };
+    add("lock_chain.waiters.max", "Sessions waiting on the blocker at once (most)", blocker->max_waiters);
+    add("lock_chain.waiters.distinct", "Sessions that waited on the blocker", blocker->distinct_waiters);
+    add("lock_chain.wait_seconds.max", "Longest wait behind the blocker (s)", blocker->longest_wait_seconds);
+    add("lock_chain.blocker.transaction_seconds", "Age of the blocker's transaction (s)",
+        blocker->blocker_xact_seconds);
+  }
   const StatementCheck* top = nullptr;
   for (const StatementCheck& c : e.statements)
     if (c.id == sql_id) top = &c;
@@ -333,7 +414,7 @@ Result<Finding> EpisodeFinding(const Reader& r, const model::InstanceInfo& inst,
     if (top->rows_per_call)
       f.evidence.push_back({names.rows, "Rows per call", dims, filter, *top->rows_per_call, top->prev_rows_per_call});
   }
-  f.recommendations = CauseRecommendations(cls, inst.engine, e, top);
+  f.recommendations = CauseRecommendations(cls, inst.engine, e, top, blocker);
   return f;
 }
 

@@ -58,9 +58,11 @@ class Reader {
 };
 
 // The episode's CAUSAL finding: its dominant (statement, wait event), the
-// evidence and the recommendations by cause.
+// evidence and the recommendations by cause. chains: the lock chains seen
+// during the episode, heaviest first; when the cause is lock waits the
+// heaviest chain's root blocker is named, with recommendations by its state.
 Result<Finding> EpisodeFinding(const Reader& r, const model::InstanceInfo& inst, const Report& report, const Episode& e,
-                               const StatNames& names);
+                               const StatNames& names, const std::vector<LockChain>& chains);
 // A statement's regression or newness against the day before, if any.
 std::optional<Finding> StatementFinding(const StatementCheck& c, const Episode& e, const StatNames& names);
 // Findings from the counters stored for the instance (CPU, disk latency,

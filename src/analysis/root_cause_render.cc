@@ -116,6 +116,50 @@ StatementCheck StatementFrom(const Json& j) {
           j.at("comparison")};
 }
 
+Json ToJson(const LockChain& c) {
+  Json j = {{"blocker_pid", c.blocker_pid},
+            {"blocker_state", c.blocker_state},
+            {"blocker_statement", c.blocker_statement},
+            {"blocker_user", c.blocker_user},
+            {"blocker_host", c.blocker_host},
+            {"blocker_application", c.blocker_application},
+            {"blocker_xact_seconds", c.blocker_xact_seconds},
+            {"blocker_state_seconds", c.blocker_state_seconds},
+            {"max_waiters", c.max_waiters},
+            {"distinct_waiters", c.distinct_waiters},
+            {"waiter_samples", c.waiter_samples},
+            {"longest_wait_seconds", c.longest_wait_seconds},
+            {"first_seen", Secs(c.first_seen)},
+            {"last_seen", Secs(c.last_seen)},
+            {"waiters", Json::array()}};
+  for (const LockChainWaiters& w : c.waiters)
+    j["waiters"].push_back({{"statement", w.statement},
+                            {"wait_event", w.wait_event},
+                            {"sessions", w.sessions},
+                            {"longest_wait_seconds", w.longest_wait_seconds}});
+  return j;
+}
+LockChain LockChainFrom(const Json& j) {
+  LockChain c;
+  c.blocker_pid = j.at("blocker_pid");
+  c.blocker_state = j.at("blocker_state");
+  c.blocker_statement = j.at("blocker_statement");
+  c.blocker_user = j.at("blocker_user");
+  c.blocker_host = j.at("blocker_host");
+  c.blocker_application = j.at("blocker_application");
+  c.blocker_xact_seconds = j.at("blocker_xact_seconds");
+  c.blocker_state_seconds = j.at("blocker_state_seconds");
+  c.max_waiters = j.at("max_waiters");
+  c.distinct_waiters = j.at("distinct_waiters");
+  c.waiter_samples = j.at("waiter_samples");
+  c.longest_wait_seconds = j.at("longest_wait_seconds");
+  c.first_seen = FromEpochSeconds(j.at("first_seen"));
+  c.last_seen = FromEpochSeconds(j.at("last_seen"));
+  for (const Json& w : j.at("waiters"))
+    c.waiters.push_back({w.at("statement"), w.at("wait_event"), w.at("sessions"), w.at("longest_wait_seconds")});
+  return c;
+}
+
 // The share lists of an episode, by their JSON names.
 constexpr std::pair<const char*, std::vector<Share> Episode::*> kShareLists[] = {
     {"by_sql", &Episode::by_sql},
@@ -177,7 +221,7 @@ std::string Report::ToJson() const {
             {"episodes", Json::array()},
             {"episodes_skipped", episodes_skipped},
             {"findings", Json::array()},
-            {"lock_chains", lock_chains}};
+            {"lock_chains", Json::array()}};
   PutOptional(j, "baseline", baseline);
   for (const Episode& e : episodes) {
     Json ej = {{"start", Secs(e.start)},         {"end", Secs(e.end)},
@@ -188,6 +232,7 @@ std::string Report::ToJson() const {
     j["episodes"].push_back(std::move(ej));
   }
   for (const Finding& f : findings) j["findings"].push_back(analysis::ToJson(f));
+  for (const LockChain& c : lock_chains) j["lock_chains"].push_back(analysis::ToJson(c));
   return j.dump(2);
 }
 
@@ -219,7 +264,8 @@ Result<Report> Report::FromJson(const std::string& text) {
     }
     r.episodes_skipped = j.at("episodes_skipped");
     for (const Json& f : j.at("findings")) r.findings.push_back(FindingFrom(f));
-    r.lock_chains = j.at("lock_chains").get<std::vector<std::string>>();
+    // Reports stored before chains were captured hold an empty list.
+    for (const Json& c : j.at("lock_chains")) r.lock_chains.push_back(LockChainFrom(c));
     return r;
   } catch (const nlohmann::json::exception& e) {
     return Status::DataLoss(std::string("stored report is not valid: ") + e.what());
@@ -267,9 +313,29 @@ std::string Report::Render(TextFormat format) const {
       out += "\n";
     }
   }
-  out += fmt::format("{}Lock chains: {}\n", md ? "\n" : "\n",
-                     lock_chains.empty() ? "not captured (the samples do not record blockers yet)"
-                                         : fmt::format("{}", fmt::join(lock_chains, "; ")));
+  out += md ? "\n## Lock chains\n\n" : "\nLock chains";
+  if (lock_chains.empty()) out += md ? "No session waited on a lock held by another.\n" : ": none\n";
+  if (!md && !lock_chains.empty()) out += "\n";
+  auto quoted = [md](const std::string& text) {
+    const std::string t = text.size() > 80 ? text.substr(0, 80) + "..." : text;
+    return md ? "`" + t + "`" : "\"" + t + "\"";
+  };
+  for (const LockChain& c : lock_chains) {
+    out += fmt::format("{}blocker pid {} ({}{}{}{}), transaction {:.0f} s old, {:.0f} s in its state", md ? "- " : "  ",
+                       c.blocker_pid, c.blocker_state.empty() ? "state unknown" : c.blocker_state,
+                       c.blocker_user.empty() ? "" : ", user " + c.blocker_user,
+                       c.blocker_host.empty() ? "" : ", host " + c.blocker_host,
+                       c.blocker_application.empty() ? "" : ", application " + c.blocker_application,
+                       c.blocker_xact_seconds, c.blocker_state_seconds);
+    if (!c.blocker_statement.empty()) out += ", statement " + quoted(c.blocker_statement);
+    out += fmt::format("; {} to {}: {} session(s) waited ({} at most at once), longest wait {:.0f} s\n",
+                       Timestamp(c.first_seen), Timestamp(c.last_seen), c.distinct_waiters, c.max_waiters,
+                       c.longest_wait_seconds);
+    for (const LockChainWaiters& w : c.waiters)
+      out += fmt::format("{}{} x {} on {}, longest {:.0f} s\n", md ? "  - " : "      ", w.sessions,
+                         w.statement.empty() ? std::string("(no statement)") : quoted(w.statement), w.wait_event,
+                         w.longest_wait_seconds);
+  }
   return out;
 }
 

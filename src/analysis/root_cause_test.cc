@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "store/metric_store.h"
@@ -35,10 +37,14 @@ class RootCauseTest : public ::testing::Test {
   }
 
   // Seconds [from, to) relative to t0_, each with these sessions.
-  void Sessions(int from, int to, const std::vector<testing::SessionSpec>& sessions, int idle_in_transaction = 0) {
+  // lock_waits: the second's lock waits, given its offset from `from`.
+  using LockWaitsAt = std::function<std::vector<model::LockWait>(int)>;
+  void Sessions(int from, int to, const std::vector<testing::SessionSpec>& sessions, int idle_in_transaction = 0,
+                const LockWaitsAt& lock_waits = {}) {
     for (int i = from; i < to; ++i) {
       model::Sample smp{"pg1", FromEpochSeconds(static_cast<double>(t0_ + i)), {}, idle_in_transaction};
       for (const auto& spec : sessions) smp.active.push_back(testing::MakeSessionRow(spec));
+      if (lock_waits) smp.lock_waits = lock_waits(i - from);
       ASSERT_TRUE(store_->AppendSample(smp).ok());
     }
   }
@@ -117,7 +123,8 @@ TEST_F(RootCauseTest, LockEpisodeNamesTheStatementAndTheLockWait) {
   for (const Evidence& e : top.evidence)
     idle_evidence |= e.display_name == "Sessions idle in a transaction" && e.value == 1;
   EXPECT_TRUE(idle_evidence);
-  EXPECT_TRUE(r.lock_chains.empty());  // not captured yet
+  EXPECT_TRUE(r.lock_chains.empty());  // none stored: the generic way to find the blocker
+  EXPECT_NE(r.Render(TextFormat::kPlainText).find("Lock chains: none"), std::string::npos);
 
   // The stored form reads back to the same report.
   auto back = Report::FromJson(r.ToJson());
@@ -126,6 +133,145 @@ TEST_F(RootCauseTest, LockEpisodeNamesTheStatementAndTheLockWait) {
   EXPECT_NE(r.Render(TextFormat::kPlainText).find("\"" + kUpdate + "\" waiting on Lock:transactionid"),
             std::string::npos);
   EXPECT_NE(r.Render(TextFormat::kMarkdown).find("# Root-cause report: pg1"), std::string::npos);
+}
+
+const std::string kBlockerSql = "update accounts set flag = $1 where id = $2";
+
+// Waiter pid 100+k on Lock:transactionid behind `root`, k < direct; one more
+// (pid 200) on Lock:tuple behind waiter 100. `t` seconds into the episode.
+std::vector<model::LockWait> Chain(int t, int64_t root, const std::string& state, int direct = 3) {
+  std::vector<model::LockWait> out;
+  model::LockWait w{.blocker_pid = root,
+                    .waiter_statement = kUpdate,
+                    .wait_event = "Lock:transactionid",
+                    .wait_seconds = static_cast<double>(t),
+                    .blocker_state = state,
+                    .blocker_statement = kBlockerSql,
+                    .blocker_user = "batch",
+                    .blocker_host = "10.1.2.3",
+                    .blocker_application = "loader",
+                    .blocker_xact_seconds = 100.0 + t,
+                    .blocker_state_seconds = 60.0 + t};
+  for (int k = 0; k < direct; ++k) {
+    w.waiter_pid = 100 + k;
+    out.push_back(w);
+  }
+  out.push_back({.waiter_pid = 200,
+                 .blocker_pid = 100,
+                 .waiter_statement = kUpdate,
+                 .wait_event = "Lock:tuple",
+                 .wait_seconds = t / 2.0,
+                 .blocker_state = "active",
+                 .blocker_statement = kUpdate});
+  return out;
+}
+
+TEST(LockChainsTest, WaitersBehindOtherWaitersCountForTheRoot) {
+  std::vector<model::LockWaitSample> samples;
+  for (int t = 0; t < 10; ++t) samples.push_back({FromEpochSeconds(1000.0 + t), Chain(t, 4242, "idle in transaction")});
+  // A second, smaller chain in the last two samples; and a deadlock cycle.
+  samples[8].waits.push_back({.waiter_pid = 300, .blocker_pid = 77, .wait_event = "Lock:relation"});
+  samples[9].waits.push_back({.waiter_pid = 301, .blocker_pid = 77, .wait_event = "Lock:relation"});
+  samples[9].waits.push_back({.waiter_pid = 400, .blocker_pid = 401, .wait_event = "Lock:transactionid"});
+  samples[9].waits.push_back({.waiter_pid = 401, .blocker_pid = 400, .wait_event = "Lock:transactionid"});
+  const std::vector<LockChain> chains = BuildLockChains(samples);
+  ASSERT_EQ(chains.size(), 4u);
+  const LockChain& c = chains[0];
+  EXPECT_EQ(c.blocker_pid, 4242);
+  EXPECT_EQ(c.blocker_state, "idle in transaction");
+  EXPECT_EQ(c.blocker_statement, kBlockerSql);
+  EXPECT_EQ(c.blocker_user, "batch");
+  EXPECT_DOUBLE_EQ(c.blocker_xact_seconds, 109);  // as last seen
+  EXPECT_DOUBLE_EQ(c.blocker_state_seconds, 69);
+  EXPECT_EQ(c.max_waiters, 4);
+  EXPECT_EQ(c.distinct_waiters, 4);
+  EXPECT_DOUBLE_EQ(c.waiter_samples, 40);
+  EXPECT_DOUBLE_EQ(c.longest_wait_seconds, 9);
+  EXPECT_EQ(ToEpochSeconds(c.first_seen), 1000);
+  EXPECT_EQ(ToEpochSeconds(c.last_seen), 1009);
+  ASSERT_EQ(c.waiters.size(), 2u);
+  EXPECT_EQ(c.waiters[0].wait_event, "Lock:transactionid");
+  EXPECT_EQ(c.waiters[0].sessions, 3);
+  EXPECT_EQ(c.waiters[1].wait_event, "Lock:tuple");
+  EXPECT_EQ(c.waiters[1].sessions, 1);
+  EXPECT_DOUBLE_EQ(c.waiters[1].longest_wait_seconds, 4.5);
+  EXPECT_EQ(chains[1].blocker_pid, 77);
+  EXPECT_EQ(chains[1].max_waiters, 1);
+  EXPECT_EQ(chains[1].distinct_waiters, 2);
+  // The cycle: each waiter is rooted where its walk closes the loop.
+  EXPECT_EQ(chains[2].waiter_samples + chains[3].waiter_samples, 2);
+  EXPECT_TRUE(BuildLockChains({}).empty());
+}
+
+TEST_F(RootCauseTest, LockEpisodeNamesTheRootBlockerAndWhatToDoAboutIt) {
+  Sessions(0, 200, {});
+  auto busy = Times(4, {.wait = "Lock:transactionid", .sql = kUpdate, .user = "billing", .application = "api"});
+  busy.push_back({.wait = "CPU", .sql = kSelect});
+  Sessions(200, 320, busy, 1, [](int t) { return Chain(t, 4242, "idle in transaction"); });
+  Sessions(320, 600, {});
+  Report r = Analyze(0, 600);
+  ASSERT_FALSE(r.findings.empty());
+  const Finding& top = r.findings[0];
+  EXPECT_EQ(top.type, "LockWaits");
+  EXPECT_NE(top.summary.find("waiting on Lock:transactionid, blocked by pid 4242 (idle in transaction for 3 min, "
+                             "user batch, host 10.1.2.3, application loader) whose last statement is `" +
+                             kBlockerSql + "`."),
+            std::string::npos)
+      << top.summary;
+  ASSERT_FALSE(top.recommendations.empty());
+  EXPECT_EQ(top.recommendations[0].id, "lock-idle-blocker");
+  EXPECT_NE(top.recommendations[0].text.find("pg_terminate_backend(4242)"), std::string::npos);
+  EXPECT_NE(top.recommendations[0].text.find("idle_in_transaction_session_timeout"), std::string::npos);
+  std::map<std::string, double> evidence;
+  for (const Evidence& e : top.evidence)
+    if (e.dimensions.count("blocker.pid") && e.dimensions.at("blocker.pid") == "4242") evidence[e.metric] = e.value;
+  EXPECT_EQ(evidence["lock_chain.waiters.max"], 4);
+  EXPECT_EQ(evidence["lock_chain.waiters.distinct"], 4);
+  EXPECT_EQ(evidence["lock_chain.wait_seconds.max"], 119);
+  EXPECT_EQ(evidence["lock_chain.blocker.transaction_seconds"], 219);
+
+  ASSERT_EQ(r.lock_chains.size(), 1u);
+  EXPECT_EQ(r.lock_chains[0].blocker_pid, 4242);
+  EXPECT_EQ(ToEpochSeconds(r.lock_chains[0].first_seen), t0_ + 200);
+  auto back = Report::FromJson(r.ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->ToJson(), r.ToJson());
+  const std::string text = r.Render(TextFormat::kPlainText);
+  EXPECT_NE(text.find("blocker pid 4242 (idle in transaction, user batch, host 10.1.2.3, application loader)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("4 session(s) waited (4 at most at once), longest wait 119 s"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 x \"" + kUpdate + "\" on Lock:tuple"), std::string::npos) << text;
+  EXPECT_NE(r.Render(TextFormat::kMarkdown).find("## Lock chains"), std::string::npos);
+}
+
+TEST_F(RootCauseTest, ActiveBlockerPointsAtItsStatementAndMariaDbSleepAtItsTimeouts) {
+  Sessions(0, 60, {});
+  Sessions(60, 120, Times(3, {.wait = "Lock:transactionid", .sql = kUpdate}), 0,
+           [](int t) { return Chain(t, 4242, "active", 2); });
+  Report r = Analyze(0, 120);
+  ASSERT_FALSE(r.findings.empty());
+  EXPECT_NE(r.findings[0].summary.find("blocked by pid 4242 (active for 2 min, user batch, host 10.1.2.3, "
+                                       "application loader) running `" +
+                                       kBlockerSql + "`"),
+            std::string::npos)
+      << r.findings[0].summary;
+  ASSERT_FALSE(r.findings[0].recommendations.empty());
+  EXPECT_EQ(r.findings[0].recommendations[0].id, "lock-active-blocker");
+  EXPECT_NE(r.findings[0].recommendations[0].text.find(kBlockerSql), std::string::npos);
+
+  Sessions(200, 260, Times(3, {.wait = "wait/lock/innodb/row_lock", .sql = kUpdate}), 0,
+           [](int t) { return Chain(t, 17, "Sleep", 3); });
+  model::InstanceInfo info{.id = "pg1", .engine = "mariadb", .vcpus = 2};
+  auto m = AnalyzeWindow(*engine_, info, FromEpochSeconds(static_cast<double>(t0_ + 140)),
+                         FromEpochSeconds(static_cast<double>(t0_ + 260)));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_FALSE(m->findings.empty());
+  EXPECT_NE(m->findings[0].summary.find("blocked by pid 17 (idle in transaction (Sleep) for"), std::string::npos)
+      << m->findings[0].summary;
+  EXPECT_EQ(m->findings[0].recommendations[0].id, "lock-idle-blocker");
+  EXPECT_NE(m->findings[0].recommendations[0].text.find("KILL 17"), std::string::npos);
+  EXPECT_NE(m->findings[0].recommendations[0].text.find("innodb_lock_wait_timeout"), std::string::npos);
 }
 
 TEST_F(RootCauseTest, CpuEpisodeRecommendsTheTopCpuStatements) {

@@ -553,6 +553,12 @@ std::vector<GapInfo> QueryEngine::Gaps(const std::string& instance_id, WallTime 
   return out;
 }
 
+Result<std::vector<model::LockWaitSample>> QueryEngine::LockWaits(const std::string& instance_id, WallTime from,
+                                                                  WallTime to) const {
+  if (to < from) return Status::InvalidArgument("LockWaits: end before start");
+  return store_.ReadLockWaits(instance_id, from, to);
+}
+
 Result<std::vector<DimensionGroupDescription>> QueryEngine::AvailableDimensions(const std::string& metric) {
   if (metric != "db.load" && metric != "db.sampledload")
     return Status::InvalidArgument("Metrics: " + metric + " has no dimensions; use db.load or db.sampledload");

@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "model/sample.h"
 #include "pi/types.h"
 
 namespace dbinsight::store {
@@ -36,6 +37,10 @@ class QueryEngine {
 
   // Recorded outages overlapping [start, end), oldest first.
   std::vector<GapInfo> Gaps(const std::string& instance_id, WallTime start, WallTime end) const;
+  // Who blocked whom: the lock waits of samples taken in [from, to), oldest
+  // first, only samples that had any (kept as long as 1-second DB load).
+  Result<std::vector<model::LockWaitSample>> LockWaits(const std::string& instance_id, WallTime from,
+                                                       WallTime to) const;
 
   // What the instance has: "db" lists DB load and every db.* counter stored
   // for it, "os" its os.* metrics, "db.sql_tokenized.stats" the per-SQL

@@ -11,8 +11,9 @@ namespace dbinsight::store {
 
 namespace {
 
-// Schema version 1 (docs/store-format.md). Forward-only migrations go in Init().
-constexpr int kSchemaVersion = 1;
+// Schema version 2 (docs/store-format.md). Forward-only migrations go in Init().
+// 2 added lock_wait; its CREATE below is the whole migration from 1.
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,6 +35,8 @@ CREATE TABLE IF NOT EXISTS sealed(inst INTEGER NOT NULL, tier INTEGER NOT NULL, 
 CREATE TABLE IF NOT EXISTS gap(inst INTEGER NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER NOT NULL,
                                reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS gap_by_inst ON gap(inst, to_ms);
+CREATE TABLE IF NOT EXISTS lock_wait(inst INTEGER NOT NULL, ts_ms INTEGER NOT NULL, data BLOB NOT NULL,
+                                     PRIMARY KEY(inst, ts_ms)) WITHOUT ROWID;
 )sql";
 
 std::string EncodeKey(const model::GroupKey& vals) {
@@ -55,6 +58,32 @@ Result<EncodedPeriod> CompressPeriod(const PeriodAgg& agg, int level) {
   auto combos = codec::Compress(enc.combos, level);
   if (!combos.ok()) return combos.status();
   return EncodedPeriod{std::move(groups.value()), std::move(combos.value())};
+}
+
+// Seconds as varint milliseconds: waits and ages need no finer grain.
+void PutSeconds(std::string& out, double s) {
+  codec::PutVarint(out, static_cast<uint64_t>(std::llround(std::max(0.0, s) * 1000)));
+}
+
+// One sample's lock waits (docs/store-format.md, "Lock waits").
+std::string EncodeLockWaits(const std::vector<model::LockWait>& waits) {
+  std::string out;
+  codec::PutVarint(out, waits.size());
+  for (const model::LockWait& w : waits) {
+    codec::PutVarint(out, static_cast<uint64_t>(w.waiter_pid));
+    codec::PutVarint(out, static_cast<uint64_t>(w.blocker_pid));
+    codec::PutBytes(out, w.waiter_statement);
+    codec::PutBytes(out, w.wait_event);
+    PutSeconds(out, w.wait_seconds);
+    codec::PutBytes(out, w.blocker_state);
+    codec::PutBytes(out, w.blocker_statement);
+    codec::PutBytes(out, w.blocker_user);
+    codec::PutBytes(out, w.blocker_host);
+    codec::PutBytes(out, w.blocker_application);
+    PutSeconds(out, w.blocker_xact_seconds);
+    PutSeconds(out, w.blocker_state_seconds);
+  }
+  return out;
 }
 
 }  // namespace
@@ -79,6 +108,10 @@ Status Store::Init() {
   auto w = OpenWriter(path, kSchema, kSchemaVersion);
   if (!w.ok()) return w.status();
   writer_ = std::move(w.value());
+  // Migration 1 -> 2: OpenWriter's schema already created lock_wait; record the version.
+  DBI_RETURN_IF_ERROR(writer_->Exec("UPDATE meta SET value = '" + std::to_string(kSchemaVersion) +
+                                    "' WHERE key = 'schema_version' AND CAST(value AS INTEGER) < " +
+                                    std::to_string(kSchemaVersion)));
   auto r = ReaderPool::Open(path, options_.read_connections);
   if (!r.ok()) return r.status();
   readers_ = std::move(r.value());
@@ -233,6 +266,14 @@ Status Store::AppendSample(const model::Sample& sample) {
   if (!row.ok()) return row.status();
   for (const auto& [combo, n] : counts)
     DBI_RETURN_IF_ERROR(row->Bind(1, inst.id).Bind(2, ts).Bind(3, int64_t{combo}).Bind(4, int64_t{n}).Run());
+  if (!sample.lock_waits.empty()) {
+    // Same transaction as the load: a sample is acknowledged whole or not at all.
+    auto packed = codec::Compress(EncodeLockWaits(sample.lock_waits), options_.zstd_level);
+    if (!packed.ok()) return packed.status();
+    auto lw = writer_->Prepare("INSERT OR REPLACE INTO lock_wait(inst, ts_ms, data) VALUES(?, ?, ?)");
+    if (!lw.ok()) return lw.status();
+    DBI_RETURN_IF_ERROR(lw->Bind(1, inst.id).Bind(2, ToEpochMillis(sample.time)).BindBlob(3, packed.value()).Run());
+  }
   DBI_RETURN_IF_ERROR(tx.Commit());
   std::lock_guard s(stats_mu_);
   ++stats_.samples_written;
@@ -347,6 +388,10 @@ Status Store::Maintain(WallTime now) {
   auto del_block = writer_->Prepare("DELETE FROM sec_block WHERE start < ?");
   if (!del_block.ok()) return del_block.status();
   DBI_RETURN_IF_ERROR(del_block->Bind(1, now_s - std::chrono::seconds(keep[0]).count()).Run());
+  // Lock waits are per-sample detail: they live as long as the 1-second tier.
+  auto del_locks = writer_->Prepare("DELETE FROM lock_wait WHERE ts_ms < ?");
+  if (!del_locks.ok()) return del_locks.status();
+  DBI_RETURN_IF_ERROR(del_locks->Bind(1, (now_s - std::chrono::seconds(keep[0]).count()) * 1000).Run());
   auto del_roll = writer_->Prepare("DELETE FROM rollup WHERE tier = ? AND start < ?");
   if (!del_roll.ok()) return del_roll.status();
   for (size_t t = 1; t < kTiers.size(); ++t)

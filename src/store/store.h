@@ -81,6 +81,10 @@ class Store final : public model::SampleSink {
   Result<std::vector<PeriodAgg>> ReadPeriods(const std::string& instance, int tier, int64_t from, int64_t to,
                                              const PeriodParts& parts) const;
   std::vector<GapRecord> Gaps(const std::string& instance, double from, double to) const;
+  // The lock waits of samples taken in [from, to), oldest first; only
+  // samples that had any. Kept as long as the 1-second tier.
+  Result<std::vector<model::LockWaitSample>> ReadLockWaits(const std::string& instance, WallTime from,
+                                                           WallTime to) const;
 
   // Dictionary: group keys and combinations. Ids are stable for the life of
   // the store file.

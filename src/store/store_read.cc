@@ -16,6 +16,32 @@ model::GroupKey DecodeKey(std::string_view raw) {
   return out;
 }
 
+double GetSeconds(codec::Reader& in) { return static_cast<double>(in.Varint()) / 1000; }
+
+// Inverse of EncodeLockWaits (store.cc).
+Result<std::vector<model::LockWait>> DecodeLockWaits(std::string_view raw) {
+  codec::Reader in(raw);
+  const uint64_t n = in.Varint();
+  if (n > raw.size()) return Status::DataLoss("store: malformed lock_wait row");  // each wait takes >= 12 bytes
+  std::vector<model::LockWait> out(n);
+  for (model::LockWait& w : out) {
+    w.waiter_pid = static_cast<int64_t>(in.Varint());
+    w.blocker_pid = static_cast<int64_t>(in.Varint());
+    w.waiter_statement = in.Bytes();
+    w.wait_event = in.Bytes();
+    w.wait_seconds = GetSeconds(in);
+    w.blocker_state = in.Bytes();
+    w.blocker_statement = in.Bytes();
+    w.blocker_user = in.Bytes();
+    w.blocker_host = in.Bytes();
+    w.blocker_application = in.Bytes();
+    w.blocker_xact_seconds = GetSeconds(in);
+    w.blocker_state_seconds = GetSeconds(in);
+  }
+  if (in.failed()) return Status::DataLoss("store: malformed lock_wait row");
+  return out;
+}
+
 }  // namespace
 
 Result<int64_t> Store::SealedThrough(Database& db, int64_t inst, int tier) {
@@ -195,6 +221,27 @@ std::vector<GapRecord> Store::Gaps(const std::string& instance, double from, dou
     if (!r.ok() || !r.value()) break;
     out.push_back({q->Int(0) / 1000.0, q->Int(1) / 1000.0, std::string(q->Text(2))});
   }
+  return out;
+}
+
+Result<std::vector<model::LockWaitSample>> Store::ReadLockWaits(const std::string& instance, WallTime from,
+                                                                WallTime to) const {
+  std::vector<model::LockWaitSample> out;
+  const InstanceState* inst = FindInstance(instance);
+  if (!inst) return out;
+  ReaderPool::Lease reader(*readers_);
+  auto q =
+      reader->Prepare("SELECT ts_ms, data FROM lock_wait WHERE inst = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms");
+  if (!q.ok()) return q.status();
+  q->Bind(1, inst->id).Bind(2, ToEpochMillis(from)).Bind(3, ToEpochMillis(to));
+  DBI_RETURN_IF_ERROR(q->ForEachRow([&]() -> Status {
+    auto raw = codec::Decompress(q->Blob(1));
+    if (!raw.ok()) return raw.status();
+    auto waits = DecodeLockWaits(raw.value());
+    if (!waits.ok()) return waits.status();
+    out.push_back({FromEpochSeconds(static_cast<double>(q->Int(0)) / 1000), std::move(waits.value())});
+    return Status::Ok();
+  }));
   return out;
 }
 

@@ -5,12 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <atomic>
 #include <set>
 #include <thread>
 
+#include "store/sqlite.h"
 #include "testing/session_rows.h"
 #include "testing/temp_dir.h"
 
@@ -37,6 +38,89 @@ model::Sample At(double t, int sleepers, int lockers) {
   for (int i = 0; i < sleepers; ++i) s.active.push_back(testing::MakeSessionRow({.wait = "Timeout:PgSleep", .sql = "select pg_sleep($1)"}));
   for (int i = 0; i < lockers; ++i) s.active.push_back(testing::MakeSessionRow({.wait = "Lock:transactionid", .sql = "update t set v = $1"}));
   return s;
+}
+
+model::LockWait Wait(int64_t waiter, double waited) {
+  return {.waiter_pid = waiter,
+          .blocker_pid = 4242,
+          .waiter_statement = "update t set v = $1",
+          .wait_event = "Lock:transactionid",
+          .wait_seconds = waited,
+          .blocker_state = "idle in transaction",
+          .blocker_statement = "update t set w = $1",
+          .blocker_user = "batch",
+          .blocker_host = "10.1.2.3",
+          .blocker_application = "psql",
+          .blocker_xact_seconds = 200.5,
+          .blocker_state_seconds = 180.25};
+}
+
+TEST_F(TempDirFixture, LockWaitsRoundTripOnlyForSamplesThatHaveThemAndExpireWithSeconds) {
+  const int64_t t0 = 1700000000 - 1700000000 % 60;
+  {
+    auto store = Store::Open({.directory = dir_, .retention = {.one_second = Days(1)}}, clock_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    for (int i = 0; i < 130; ++i) {  // crosses two minute seals
+      model::Sample s = At(t0 + i + 0.5, 1, 2);
+      if (i % 10 == 0) s.lock_waits = {Wait(100, i), Wait(101, i / 2.0)};
+      ASSERT_TRUE((*store)->AppendSample(s).ok());
+    }
+  }
+  auto store = Store::Open({.directory = dir_, .retention = {.one_second = Days(1)}}, clock_);
+  ASSERT_TRUE(store.ok());
+  auto got = (*store)->ReadLockWaits("pg1", FromEpochSeconds(t0 + 20), FromEpochSeconds(t0 + 121));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 11u);  // 20, 30, ..., 120
+  EXPECT_DOUBLE_EQ(ToEpochSeconds(got->front().time), t0 + 20.5);
+  ASSERT_EQ(got->back().waits.size(), 2u);
+  const model::LockWait& w = got->back().waits[1];
+  EXPECT_EQ(w.waiter_pid, 101);
+  EXPECT_EQ(w.blocker_pid, 4242);
+  EXPECT_EQ(w.waiter_statement, "update t set v = $1");
+  EXPECT_EQ(w.wait_event, "Lock:transactionid");
+  EXPECT_DOUBLE_EQ(w.wait_seconds, 60);
+  EXPECT_EQ(w.blocker_state, "idle in transaction");
+  EXPECT_EQ(w.blocker_statement, "update t set w = $1");
+  EXPECT_EQ(w.blocker_user, "batch");
+  EXPECT_EQ(w.blocker_host, "10.1.2.3");
+  EXPECT_EQ(w.blocker_application, "psql");
+  EXPECT_DOUBLE_EQ(w.blocker_xact_seconds, 200.5);
+  EXPECT_DOUBLE_EQ(w.blocker_state_seconds, 180.25);
+  auto other = (*store)->ReadLockWaits("nobody", FromEpochSeconds(t0), FromEpochSeconds(t0 + 200));
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty());
+  ASSERT_TRUE((*store)->Maintain(FromEpochSeconds(t0 + 2 * 86400)).ok());
+  got = (*store)->ReadLockWaits("pg1", FromEpochSeconds(t0), FromEpochSeconds(t0 + 200));
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->empty());
+}
+
+TEST_F(TempDirFixture, SchemaOneFileIsMigratedToTwo) {
+  {
+    // A version-1 file: no lock_wait table, version 1 recorded.
+    auto store = Store::Open({.directory = dir_}, clock_);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->AppendSample(At(1700000000, 1, 0)).ok());
+  }
+  {
+    auto db = Database::Open(dir_ + "/dbinsight.db");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("DROP TABLE lock_wait; UPDATE meta SET value = '1' WHERE key = 'schema_version'").ok());
+  }
+  auto store = Store::Open({.directory = dir_}, clock_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  model::Sample s = At(1700000001, 1, 1);
+  s.lock_waits = {Wait(7, 1)};
+  ASSERT_TRUE((*store)->AppendSample(s).ok());
+  auto got = (*store)->ReadLockWaits("pg1", FromEpochSeconds(1700000000), FromEpochSeconds(1700000002));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->size(), 1u);
+  auto db = Database::Open(dir_ + "/dbinsight.db");
+  ASSERT_TRUE(db.ok());
+  auto v = (*db)->Prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(v->Step().value());
+  EXPECT_EQ(v->Text(0), "2");
 }
 
 TEST_F(TempDirFixture, SecondsAndPeriodsAgreeAcrossSealAndReopen) {
@@ -89,7 +173,9 @@ TEST_F(TempDirFixture, KillNineLosesNothingAcknowledged) {
     auto store = Store::Open({.directory = dir_}, clock_);
     if (!store.ok()) _exit(2);
     for (int i = 0;; ++i) {
-      if (!(*store)->AppendSample(At(t0 + i, 2, 1)).ok()) _exit(3);
+      model::Sample s = At(t0 + i, 2, 1);
+      s.lock_waits = {Wait(i, i)};
+      if (!(*store)->AppendSample(s).ok()) _exit(3);
       // Acknowledge only after AppendSample returned.
       if (write(fds[1], &i, sizeof i) != sizeof i) _exit(4);
     }
@@ -113,6 +199,9 @@ TEST_F(TempDirFixture, KillNineLosesNothingAcknowledged) {
   }).ok());
   EXPECT_GE(max_ts, t0 + last);
   EXPECT_GE(seconds, last + 1);
+  auto waits = (*store)->ReadLockWaits("pg1", FromEpochSeconds(t0), FromEpochSeconds(t0 + 100000));
+  ASSERT_TRUE(waits.ok());
+  EXPECT_GE(static_cast<int>(waits->size()), last + 1);
   // Writing after the crash continues cleanly.
   EXPECT_TRUE((*store)->AppendSample(At(max_ts + 1, 1, 0)).ok());
 }

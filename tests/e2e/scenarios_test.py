@@ -3,7 +3,9 @@ PostgreSQL 15 and MariaDB 10.11 (one server each, shared by the scenarios) monit
 `dbinsight serve`; `dbinsight loadgen` injects the scenario; the incident must open within
 10 s of the load's first second and name the scenario's statement, and the root-cause
 report for the window must put the scenario's statement (and for lock chains and CPU its
-wait) in its top finding, as the scenario's ground truth (`loadgen --describe`) states.
+wait) in its top finding, as the scenario's ground truth (`loadgen --describe`) states. For the
+lock chain, the top finding's summary must also name the blocker loadgen reports
+(`blocker_id` of its `started` line: the idle-in-transaction session every waiter queues behind).
 
 recipe, connection-storm and regression are not here: they do not overload the instance
 (load stays under the vCPUs), and the live detectors for connections near the limit and
@@ -78,10 +80,10 @@ class ScenariosTest(unittest.TestCase):
                                 "--duration", f"{RUN_SECONDS}s", "--clients", str(CLIENTS)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
-            started = None
+            started, started_line = None, {}
             for line in gen.stdout:  # log lines may come before the JSON one
                 if line.startswith("{") and json.loads(line).get("event") == "started":
-                    started = time.time()
+                    started, started_line = time.time(), json.loads(line)
                     break
             self.assertIsNotNone(started, f"{scenario} on {engine} did not start")
             new = lambda: [i for i in self.incidents(instance_id) if i["Id"] not in known]  # noqa: E731
@@ -102,6 +104,11 @@ class ScenariosTest(unittest.TestCase):
         self.assertIn(truth["top_statement"], text, text[:3000])
         if SCENARIOS[scenario]:
             self.assertIn(self.wait_token(truth, engine), text, text[:3000])
+        if scenario == "lock-chain":
+            # The Description opens with the finding's summary.
+            summary = top["Description"].split("\n\n")[0]
+            print(f"{scenario} on {engine}: top finding: {summary}", file=sys.stderr)
+            self.assertIn(f"blocked by pid {started_line['blocker_id']} ", summary, text[:3000])
         self.assertEqual(top["Severity"], "HIGH", text[:3000])
         # The incident closes once the load is gone, before the next scenario.
         poll_until(lambda: all(i["State"] == "CLOSED" for i in self.incidents(instance_id)), 60,

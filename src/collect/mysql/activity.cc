@@ -233,4 +233,71 @@ void MapActivity(const Snapshot& snap, DigestResolver& statements, model::Sample
     if (!active_ids.count(id)) ++out.idle_in_transaction;
 }
 
+bool SawLockWait(const Snapshot& snapshot, const model::Sample& sample) {
+  for (const TrxRow& t : snapshot.trx)
+    if (t.state == "LOCK WAIT") return true;
+  for (const model::SessionRow& r : sample.active)
+    if (r.dims[static_cast<int>(model::Group::kWaitEventType)].front() == kLockClass) return true;
+  return false;
+}
+
+std::vector<int64_t> BlockerIds(const std::vector<InnodbLockWaitRow>& waits) {
+  std::vector<int64_t> out;
+  std::unordered_set<int64_t> seen;
+  for (const InnodbLockWaitRow& w : waits)
+    if (w.blocker_id != 0 && seen.insert(w.blocker_id).second) out.push_back(w.blocker_id);
+  return out;
+}
+
+void MapLockWaits(const std::vector<InnodbLockWaitRow>& waits, const std::vector<BlockerRow>& blockers,
+                  DigestResolver& statements, model::Sample& out) {
+  std::unordered_set<int64_t> waiting;
+  for (const InnodbLockWaitRow& w : waits) waiting.insert(w.waiter_id);
+  // Per waiter, in first-seen order: the pair naming its immediate blocker.
+  std::vector<const InnodbLockWaitRow*> chosen;
+  std::unordered_map<int64_t, size_t> index;
+  for (const InnodbLockWaitRow& w : waits) {
+    auto [it, added] = index.emplace(w.waiter_id, chosen.size());
+    if (added) {
+      chosen.push_back(&w);
+    } else if (waiting.count(chosen[it->second]->blocker_id) && !waiting.count(w.blocker_id)) {
+      chosen[it->second] = &w;
+    }
+  }
+  std::unordered_map<int64_t, const BlockerRow*> blocker_of;
+  for (const BlockerRow& b : blockers) blocker_of.emplace(b.id, &b);
+  std::unordered_map<int64_t, const model::SessionRow*> session_of;
+  for (const model::SessionRow& r : out.active) session_of.emplace(r.pid, &r);
+
+  std::vector<model::LockWait> result;
+  for (const InnodbLockWaitRow* w : chosen) {
+    model::LockWait lw;
+    lw.waiter_pid = w->waiter_id;
+    lw.blocker_pid = w->blocker_id;
+    lw.wait_seconds = w->wait_seconds.value_or(0);
+    lw.blocker_xact_seconds = w->blocker_trx_seconds.value_or(0);
+    if (auto it = session_of.find(w->waiter_id); it != session_of.end()) {
+      const model::DimensionValues& d = it->second->dims;
+      lw.waiter_statement = d[static_cast<int>(model::Group::kSqlTokenized)][model::dim::kTokStatement];
+      lw.wait_event = d[static_cast<int>(model::Group::kWaitEvent)][model::dim::kWaitName];
+    } else {
+      // Read after the sessions: a waiter that started waiting in between.
+      lw.wait_event = kRowLockWait;
+      if (w->waiter_sql && !w->waiter_sql->empty())
+        lw.waiter_statement = statements.Resolve(*w->waiter_sql).tokenized_text;
+    }
+    if (auto it = blocker_of.find(w->blocker_id); it != blocker_of.end()) {
+      const BlockerRow& b = *it->second;
+      lw.blocker_state = Or(b.command);
+      if (b.sql && !b.sql->empty()) lw.blocker_statement = statements.Resolve(*b.sql).tokenized_text;
+      lw.blocker_user = Or(b.user);
+      lw.blocker_host = HostWithoutPort(Or(b.host));
+      lw.blocker_application = b.application;
+      lw.blocker_state_seconds = b.time.value_or(0);
+    }
+    result.push_back(std::move(lw));
+  }
+  out.lock_waits.insert(out.lock_waits.end(), result.begin(), result.end());
+}
+
 }  // namespace dbinsight::collect::mysql

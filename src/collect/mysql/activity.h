@@ -110,6 +110,47 @@ std::string WaitClass(std::string_view event_name);
 // "127.0.0.1:58414" -> "127.0.0.1", "::1:58414" -> "::1"; "localhost" stays.
 std::string HostWithoutPort(std::string_view host);
 
+// information_schema.INNODB_LOCK_WAITS joined with INNODB_TRX twice: one
+// (waiting transaction, blocking transaction) pair, by their sessions.
+struct InnodbLockWaitRow {
+  int64_t waiter_id = 0;               // requesting trx_mysql_thread_id
+  int64_t blocker_id = 0;              // blocking trx_mysql_thread_id (0: no session, e.g. a prepared XA transaction)
+  std::optional<double> wait_seconds;  // now - requesting trx_wait_started
+  std::optional<double> blocker_trx_seconds;  // now - blocking trx_started
+  std::optional<std::string> waiter_sql;      // requesting trx_query, for a waiter the session read missed
+};
+
+// What is known of a blocking session: its PROCESSLIST row, its last
+// statement (performance_schema events_statements_current, else INFO) and
+// program name.
+struct BlockerRow {
+  int64_t id = 0;
+  std::optional<std::string> user;
+  std::optional<std::string> host;     // PROCESSLIST.HOST (port included)
+  std::optional<std::string> command;  // Sleep (idle in its transaction), Query...
+  std::optional<double> time;          // PROCESSLIST.TIME: seconds in the current command
+  std::optional<std::string> sql;      // raw text of its current or last statement
+  std::string application;
+};
+
+// Whether the sample saw a session in a lock wait (an INNODB_TRX row in
+// LOCK WAIT, or a session whose wait is of class "lock"): only then is the
+// lock-wait query worth its cost.
+bool SawLockWait(const Snapshot& snapshot, const model::Sample& sample);
+
+// Distinct non-zero blocker ids of the pairs, in first-seen order.
+std::vector<int64_t> BlockerIds(const std::vector<InnodbLockWaitRow>& waits);
+
+// One model::LockWait per waiting session, appended to out.lock_waits (call
+// after MapActivity: the waiter's statement and wait event are taken from its
+// session row, so the texts match the load dimensions). A waiter listed with
+// several blocking transactions (the holder and waiters queued ahead of it)
+// names the first blocker that is not itself waiting; following blocker_pid
+// reaches the chain's root. blocker_state is the blocker's COMMAND ("Sleep":
+// idle in its open transaction).
+void MapLockWaits(const std::vector<InnodbLockWaitRow>& waits, const std::vector<BlockerRow>& blockers,
+                  DigestResolver& statements, model::Sample& out);
+
 // Maps one snapshot: appends the active sessions to out.active and counts
 // out.idle_in_transaction (INNODB_TRX rows of sessions that are not load).
 // Learns digests from the finished statements in statements and history

@@ -329,6 +329,63 @@ TEST(MySqlActivityRulesTest, ActiveCommands) {
   EXPECT_TRUE(IsActive(S("Slave_SQL"), S("Executing")));
 }
 
+TEST_F(MySqlActivityTest, LockWaitsNameTheHolderAndTakeTheWaitersDimensions) {
+  const Snapshot snap = ReadSnapshot(kTestdata / "pfs_ground_truth.snapshot");
+  model::Sample s = Map(snap);
+  EXPECT_TRUE(SawLockWait(snap, s));
+  // 12 queues behind 11 for the row 10 holds: INNODB_LOCK_WAITS lists both.
+  const std::vector<InnodbLockWaitRow> waits = {{11, 10, 4.5, 200, std::nullopt},
+                                                {12, 11, 3.0, 5, std::nullopt},
+                                                {12, 10, 3.0, 200, std::nullopt},
+                                                {99, 10, 0.1, 200, "UPDATE acct SET v = v + 3 WHERE id = 42"}};
+  EXPECT_EQ(BlockerIds(waits), (std::vector<int64_t>{10, 11}));
+  BlockerRow holder;
+  holder.id = 10;
+  holder.user = "app";
+  holder.host = "10.1.2.3:51234";
+  holder.command = "Sleep";
+  holder.time = 180;
+  holder.sql = "UPDATE acct SET v = v + 1 WHERE id = 42";
+  holder.application = "batch";
+  MapLockWaits(waits, {holder}, resolver_, s);
+  ASSERT_EQ(s.lock_waits.size(), 3u);
+  for (const model::LockWait& w : s.lock_waits) {
+    EXPECT_EQ(w.blocker_pid, 10) << w.waiter_pid;
+    EXPECT_EQ(w.blocker_state, "Sleep");
+    EXPECT_EQ(w.blocker_user, "app");
+    EXPECT_EQ(w.blocker_host, "10.1.2.3");
+    EXPECT_EQ(w.blocker_application, "batch");
+    EXPECT_EQ(w.blocker_statement, "UPDATE acct SET v = v + ? WHERE id = ?");
+    EXPECT_DOUBLE_EQ(w.blocker_state_seconds, 180);
+    EXPECT_DOUBLE_EQ(w.blocker_xact_seconds, 200);
+    EXPECT_EQ(w.wait_event, "wait/lock/innodb/row_lock");
+    // A sampled waiter's statement is its session row's (here the server digest text).
+    const model::SessionRow* row = Find(s, w.waiter_pid);
+    EXPECT_EQ(w.waiter_statement, row ? Dim(*row, Group::kSqlTokenized, model::dim::kTokStatement)
+                                      : "UPDATE acct SET v = v + ? WHERE id = ?");
+  }
+  EXPECT_EQ(s.lock_waits[0].waiter_pid, 11);
+  EXPECT_DOUBLE_EQ(s.lock_waits[0].wait_seconds, 4.5);
+  EXPECT_EQ(s.lock_waits[1].waiter_pid, 12);
+  // 99 began waiting after the session read: its text comes from INNODB_TRX.
+  EXPECT_EQ(s.lock_waits[2].waiter_pid, 99);
+  EXPECT_EQ(s.lock_waits[0].waiter_statement, "UPDATE `acct` SET `v` = `v` + ? WHERE ID = ?");
+}
+
+TEST_F(MySqlActivityTest, LockWaitOnlyBehindAnotherWaiterPointsAtIt) {
+  model::Sample s = MapFile("pfs_ground_truth");
+  MapLockWaits({{11, 10, 1, 1, std::nullopt}, {12, 11, 1, 1, std::nullopt}}, {}, resolver_, s);
+  ASSERT_EQ(s.lock_waits.size(), 2u);
+  EXPECT_EQ(s.lock_waits[1].blocker_pid, 11);
+  EXPECT_EQ(s.lock_waits[1].blocker_state, "");  // no PROCESSLIST row read for it
+}
+
+TEST_F(MySqlActivityTest, NoLockWaitNoLockQuery) {
+  Snapshot snap = ReadSnapshot(kTestdata / "pfs_ground_truth.snapshot");
+  snap.trx.clear();
+  EXPECT_FALSE(SawLockWait(snap, Map(snap)));
+}
+
 TEST(MySqlActivityRulesTest, WaitClassAndHost) {
   EXPECT_EQ(WaitClass("wait/synch/cond/sql/Item_func_sleep::cond"), "synch");
   EXPECT_EQ(WaitClass("wait/io/table/sql/handler"), "io");

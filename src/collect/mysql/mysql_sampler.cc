@@ -349,7 +349,74 @@ Result<model::Sample> MySqlSampler::SampleOnce(WallTime now) {
   sample.instance_id = instance_id_;
   sample.time = now;
   MapActivity(snap, statements_, sample);
+  if (SawLockWait(snap, sample)) DBI_RETURN_IF_ERROR(ReadLockWaits(snap, sample));
   return sample;
+}
+
+Status MySqlSampler::ReadLockWaits(const Snapshot& snap, model::Sample& sample) {
+  // PROCESS is enough for all of it. NOW(6): the ages come from the server's
+  // clock, as the trx timestamps do.
+  auto r = conn_->Query(
+      "SELECT r.trx_mysql_thread_id, b.trx_mysql_thread_id, "
+      "TIMESTAMPDIFF(MICROSECOND, r.trx_wait_started, NOW(6)) / 1e6, "
+      "TIMESTAMPDIFF(MICROSECOND, b.trx_started, NOW(6)) / 1e6, r.trx_query "
+      "FROM information_schema.INNODB_LOCK_WAITS w "
+      "JOIN information_schema.INNODB_TRX r ON r.trx_id = w.requesting_trx_id "
+      "JOIN information_schema.INNODB_TRX b ON b.trx_id = w.blocking_trx_id");
+  if (!r.ok()) return Prefixed("information_schema.INNODB_LOCK_WAITS", r.status());
+  std::vector<InnodbLockWaitRow> waits;
+  for (int i = 0; i < r->rows(); ++i) {
+    InnodbLockWaitRow w;
+    w.waiter_id = ParseInt(r->Get(i, 0)).value_or(0);
+    w.blocker_id = ParseInt(r->Get(i, 1)).value_or(0);
+    if (!r->IsNull(i, 2)) w.wait_seconds = ParseDouble(r->Get(i, 2));
+    if (!r->IsNull(i, 3)) w.blocker_trx_seconds = ParseDouble(r->Get(i, 3));
+    w.waiter_sql = r->Cell(i, 4);
+    waits.push_back(std::move(w));
+  }
+  const std::vector<int64_t> ids = BlockerIds(waits);
+  std::vector<BlockerRow> blockers;
+  if (!ids.empty()) {
+    auto p =
+        conn_->Query("SELECT ID, USER, HOST, COMMAND, TIME, INFO FROM information_schema.PROCESSLIST WHERE ID IN (" +
+                     IdList(ids) + ")");
+    if (!p.ok()) return Prefixed("information_schema.PROCESSLIST", p.status());
+    std::unordered_map<int64_t, size_t> index;
+    for (int i = 0; i < p->rows(); ++i) {
+      BlockerRow b;
+      b.id = ParseInt(p->Get(i, 0)).value_or(0);
+      b.user = p->Cell(i, 1);
+      b.host = p->Cell(i, 2);
+      b.command = p->Cell(i, 3);
+      if (!p->IsNull(i, 4)) b.time = ParseDouble(p->Get(i, 4));
+      b.sql = p->Cell(i, 5);
+      index[b.id] = blockers.size();
+      blockers.push_back(std::move(b));
+    }
+    if (snap.performance_schema) {
+      // An idle blocker's INFO is NULL; P_S keeps its last statement (the
+      // top-level one) in events_statements_current.
+      auto last = conn_->Query(
+          "SELECT t.PROCESSLIST_ID, s.SQL_TEXT FROM performance_schema.threads t "
+          "JOIN performance_schema.events_statements_current s ON s.THREAD_ID = t.THREAD_ID "
+          "WHERE t.PROCESSLIST_ID IN (" +
+          IdList(ids) + ") AND s.NESTING_EVENT_LEVEL = 0 AND s.SQL_TEXT IS NOT NULL");
+      if (last.ok()) {  // else INFO stays: the statement is only known while it runs
+        for (int i = 0; i < last->rows(); ++i) {
+          auto it = index.find(ParseInt(last->Get(i, 0)).value_or(0));
+          if (it != index.end()) blockers[it->second].sql = std::string(last->Get(i, 1));
+        }
+      }
+      Snapshot names;
+      ReadProgramNames(ids, names);
+      for (const ProgramNameRow& n : names.program_names) {
+        auto it = index.find(n.processlist_id);
+        if (it != index.end()) blockers[it->second].application = n.program_name;
+      }
+    }
+  }
+  MapLockWaits(waits, blockers, statements_, sample);
+  return Status::Ok();
 }
 
 Result<GlobalStatus> MySqlSampler::ReadStatus(const std::string& where) {

@@ -3,7 +3,8 @@
 // performance_schema and then, for the busy ones only, their current
 // statements and waits, the InnoDB transactions (row-lock waits), and when
 // needed PROCESSLIST.INFO (prepared statements), program names and statement
-// history (to learn digests). Separate queries joined in activity.cc: a join
+// history (to learn digests); when a session waits for a row lock, who blocks
+// it (INNODB_LOCK_WAITS). Separate queries joined in activity.cc: a join
 // of the unindexed P_S tables costs ~10 ms at 100 sessions. Without a usable
 // performance_schema (OFF, consumers off, no SELECT on it) it falls back to
 // information_schema.PROCESSLIST. Counters are SHOW GLOBAL STATUS; per-SQL
@@ -62,6 +63,10 @@ class MySqlSampler final : public Sampler {
   std::string ReadRole(std::optional<double>* lag);
   Status ReadPerformanceSchema(Snapshot& snap);
   Status ReadProcesslist(Snapshot& snap);
+  // Who blocks whom (INNODB_LOCK_WAITS, INNODB_TRX, the blockers' PROCESSLIST
+  // rows and last statements) into sample.lock_waits. Run only when the
+  // sample saw a lock wait.
+  Status ReadLockWaits(const Snapshot& snap, model::Sample& sample);
   // Program names of sessions not looked up yet (cached per connection id).
   void ReadProgramNames(const std::vector<int64_t>& processlist_ids, Snapshot& snap);
   Result<GlobalStatus> ReadStatus(const std::string& where);

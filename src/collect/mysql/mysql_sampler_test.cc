@@ -118,12 +118,31 @@ class GroundTruth {
 // Samples the held ground truth kSamples times and checks each dimension.
 void CheckGroundTruth(MySqlSampler& sampler, const GroundTruth& truth, bool pfs) {
   constexpr int kSamples = 20;
-  double active = 0, sleep = 0, lock = 0, join = 0;
+  double active = 0, sleep = 0, lock = 0, join = 0, lock_waits = 0;
   std::map<std::string, int> join_waits;
+  double first_wait = -1, last_wait = 0;
   SystemClock clock;
   for (int i = 0; i < kSamples; ++i) {
     auto sample = sampler.SampleOnce(clock.Now());
     ASSERT_TRUE(sample.ok()) << sample.status().ToString();
+    // Who blocks the two waiters: the idle holder, with its facts.
+    double longest = 0;
+    for (const model::LockWait& w : sample->lock_waits) {
+      ++lock_waits;
+      longest = std::max(longest, w.wait_seconds);
+      EXPECT_EQ(static_cast<uint64_t>(w.blocker_pid), truth.holder_id());
+      EXPECT_EQ(w.wait_event, kRowLock);
+      EXPECT_EQ(w.waiter_statement, "UPDATE acct SET v = v + ? WHERE id = ?");
+      EXPECT_EQ(w.blocker_state, "Sleep");
+      EXPECT_EQ(w.blocker_user, "app");
+      EXPECT_EQ(w.blocker_host, "127.0.0.1");
+      // Only P_S keeps an idle session's last statement and program name.
+      EXPECT_EQ(w.blocker_statement, pfs ? "UPDATE acct SET v = v + ? WHERE id = ?" : "");
+      EXPECT_EQ(w.blocker_application, pfs ? "holder" : "");
+      EXPECT_GE(w.blocker_xact_seconds, w.wait_seconds);
+    }
+    if (first_wait < 0) first_wait = longest;
+    last_wait = longest;
     // The scenario's sessions are user app's. The harness's root connection
     // that just polled the processlist can still be finishing and is a real
     // (if brief) session: it is sampled too but is not part of the truth.
@@ -177,6 +196,8 @@ void CheckGroundTruth(MySqlSampler& sampler, const GroundTruth& truth, bool pfs)
   EXPECT_NEAR(sleep / kSamples, 3.0, 0.3);
   EXPECT_NEAR(lock / kSamples, 2.0, 0.3);
   EXPECT_NEAR(join / kSamples, 1.0, 0.3);
+  EXPECT_NEAR(lock_waits / kSamples, 2.0, 0.3);
+  EXPECT_GT(last_wait, first_wait) << "waiting time grows";
   if (!pfs) {
     EXPECT_EQ(join_waits["Sending data"], kSamples) << waits;
   }

@@ -1,7 +1,9 @@
 #include "collect/postgres/activity.h"
 
+#include <charconv>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace dbinsight::collect::postgres {
 
@@ -30,6 +32,18 @@ bool IsCoreBackgroundType(std::string_view t) {
 
 std::string Or(const std::optional<std::string>& v, std::string_view fallback = "") {
   return v ? *v : std::string(fallback);
+}
+
+bool IsLockWaiter(const ActivityRow& row) { return row.wait_event_type && *row.wait_event_type == "Lock"; }
+
+std::string WaitEventName(const ActivityRow& row) {
+  if (!row.wait_event_type) return std::string(kCpu);
+  return row.wait_event ? *row.wait_event_type + ":" + *row.wait_event : *row.wait_event_type;
+}
+
+std::string TokenizedText(const ActivityRow& row, StatementResolver& statements) {
+  if (!row.query || row.query->empty()) return "";
+  return statements.Resolve(row.query_id, *row.query).tokenized_text;
 }
 
 }  // namespace
@@ -100,15 +114,9 @@ void MapActivity(const std::vector<ActivityRow>& rows, StatementResolver& statem
     using model::Group;
     auto at = [&d](Group g) -> model::GroupKey& { return d[static_cast<int>(g)]; };
 
-    if (row.wait_event_type) {
-      at(Group::kWaitEvent) = {row.wait_event ? *row.wait_event_type + ":" + *row.wait_event
-                                              : *row.wait_event_type,
-                               *row.wait_event_type};
-      at(Group::kWaitEventType) = {*row.wait_event_type};
-    } else {
-      at(Group::kWaitEvent) = {std::string(kCpu), std::string(kCpu)};
-      at(Group::kWaitEventType) = {std::string(kCpu)};
-    }
+    const std::string wait_type = row.wait_event_type.value_or(std::string(kCpu));
+    at(Group::kWaitEvent) = {WaitEventName(row), wait_type};
+    at(Group::kWaitEventType) = {wait_type};
 
     const std::optional<std::string>& text = statement_of->query;
     if (text && !text->empty()) {
@@ -136,6 +144,74 @@ void MapActivity(const std::vector<ActivityRow>& rows, StatementResolver& statem
     at(Group::kApplication) = {pick(&ActivityRow::application_name)};
     at(Group::kSessionType) = {row.backend_type};
     out.active.push_back(std::move(s));
+  }
+}
+
+std::vector<int64_t> ParsePidArray(std::string_view text) {
+  std::vector<int64_t> out;
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return out;
+  text = text.substr(1, text.size() - 2);
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (ec == std::errc() && end == item.data() + item.size()) out.push_back(v);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::vector<int64_t> MissingBlockers(const std::vector<ActivityRow>& rows) {
+  std::unordered_set<int64_t> present;
+  for (const auto& r : rows) present.insert(r.pid);
+  std::vector<int64_t> out;
+  for (const auto& r : rows) {
+    if (!IsLockWaiter(r)) continue;
+    for (int64_t b : r.blocking_pids)
+      if (b != 0 && present.insert(b).second) out.push_back(b);
+  }
+  return out;
+}
+
+void MapLockWaits(const std::vector<ActivityRow>& rows, StatementResolver& statements, model::Sample& out) {
+  std::unordered_map<int64_t, const ActivityRow*> by_pid;
+  for (const auto& r : rows) by_pid.emplace(r.pid, &r);
+  auto find = [&by_pid](int64_t pid) -> const ActivityRow* {
+    auto it = by_pid.find(pid);
+    return it == by_pid.end() ? nullptr : it->second;
+  };
+  for (const auto& row : rows) {
+    // A waiter whose blocker let go between the snapshot and pg_blocking_pids() waits no more.
+    if (!IsLockWaiter(row) || row.blocking_pids.empty()) continue;
+    int64_t blocker_pid = row.blocking_pids.front();
+    for (int64_t b : row.blocking_pids) {
+      const ActivityRow* r = find(b);
+      if (b == 0 || (r && !IsLockWaiter(*r))) {
+        blocker_pid = b;
+        break;
+      }
+    }
+    model::LockWait w;
+    w.waiter_pid = row.pid;
+    w.blocker_pid = blocker_pid;
+    w.waiter_statement = TokenizedText(row, statements);
+    w.wait_event = WaitEventName(row);
+    w.wait_seconds = row.lock_wait_seconds.value_or(0);
+    if (const ActivityRow* b = find(blocker_pid)) {
+      w.blocker_state = Or(b->state);
+      w.blocker_statement = TokenizedText(*b, statements);
+      w.blocker_user = Or(b->usename);
+      w.blocker_host = Or(b->client_addr, kLocalHost);
+      w.blocker_application = Or(b->application_name);
+      w.blocker_xact_seconds = b->xact_seconds.value_or(0);
+      w.blocker_state_seconds = b->state_seconds.value_or(0);
+    } else if (blocker_pid == 0) {
+      // pg_blocking_pids() names a prepared transaction's locks as pid 0.
+      w.blocker_state = "prepared transaction";
+    }
+    out.lock_waits.push_back(std::move(w));
   }
 }
 

@@ -30,6 +30,12 @@ struct ActivityRow {
   std::optional<std::string> application_name;
   std::optional<std::string> datname;
   std::optional<std::string> query;
+  // Lock waits (docs/sampling.md, "Lock waits"). blocking_pids: pg_blocking_pids(),
+  // read only for sessions waiting on a heavyweight lock (wait_event_type 'Lock').
+  std::vector<int64_t> blocking_pids;
+  std::optional<double> lock_wait_seconds;  // since pg_locks.waitstart (else state_change); Lock waiters only
+  std::optional<double> xact_seconds;       // now() - xact_start
+  std::optional<double> state_seconds;      // now() - state_change
 };
 
 enum class SessionKind {
@@ -56,5 +62,22 @@ bool IsIdleWait(const ActivityRow& row);
 // not in the snapshot is dropped (it is exiting).
 void MapActivity(const std::vector<ActivityRow>& rows, StatementResolver& statements,
                  model::Sample& out);
+
+// Pids that block a Lock waiter of rows but have no row there themselves
+// (plain idle sessions holding session-level locks, e.g. advisory locks):
+// the sampler reads them separately so the waits can name them. Excludes 0
+// (a prepared transaction).
+std::vector<int64_t> MissingBlockers(const std::vector<ActivityRow>& rows);
+
+// One model::LockWait per Lock waiter of rows that has a blocker, appended
+// to out.lock_waits. The blocker is the waiter's immediate one: of
+// pg_blocking_pids(), the first that is not itself waiting on a lock (it
+// holds what the waiter needs), else the first; following blocker_pid from
+// waiter to waiter reaches the chain's root within the same sample. Its
+// statement is tokenized as the db.sql_tokenized dimension would be.
+void MapLockWaits(const std::vector<ActivityRow>& rows, StatementResolver& statements, model::Sample& out);
+
+// Parses a PostgreSQL int[] text ("{12,34}"); malformed items are skipped.
+std::vector<int64_t> ParsePidArray(std::string_view text);
 
 }  // namespace dbinsight::collect::postgres

@@ -146,5 +146,104 @@ TEST(ClassifyTest, ClientBackendStates) {
   EXPECT_EQ(Classify(Bg("client backend", "Extension", "Extension", "active")), SessionKind::kActive);
 }
 
+ActivityRow Client(int64_t pid, std::string state, std::string query, std::optional<std::string> wtype = std::nullopt,
+                   std::optional<std::string> wevent = std::nullopt, std::vector<int64_t> blocking = {}) {
+  ActivityRow r = Bg("client backend", std::move(wtype), std::move(wevent), std::move(state));
+  r.pid = pid;
+  r.query = std::move(query);
+  r.usename = "app";
+  r.application_name = "psql";
+  r.blocking_pids = std::move(blocking);
+  return r;
+}
+
+TEST(LockWaitTest, ParsesPidArrays) {
+  EXPECT_EQ(ParsePidArray("{}"), std::vector<int64_t>{});
+  EXPECT_EQ(ParsePidArray("{4242}"), std::vector<int64_t>{4242});
+  EXPECT_EQ(ParsePidArray("{1,22,333}"), (std::vector<int64_t>{1, 22, 333}));
+  EXPECT_EQ(ParsePidArray("{1,x,3}"), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(ParsePidArray(""), std::vector<int64_t>{});
+}
+
+TEST(LockWaitTest, ChainNamesImmediateBlockersAndTheirFacts) {
+  // 30 idle in transaction holds a row; 31 waits for it (transactionid);
+  // 32 queues behind 31 for the tuple: pg_blocking_pids(32) = {31, 30}.
+  ActivityRow holder = Client(30, "idle in transaction", "update t set v = 1 where id = 7", "Client", "ClientRead");
+  holder.client_addr = "10.1.2.3";
+  holder.xact_seconds = 200;
+  holder.state_seconds = 180;
+  ActivityRow first = Client(31, "active", "update t set v = 2 where id = 7", "Lock", "transactionid", {30});
+  first.lock_wait_seconds = 12.5;
+  first.xact_seconds = 13;
+  first.state_seconds = 12.5;
+  ActivityRow second = Client(32, "active", "update t set v = 3 where id = 7", "Lock", "tuple", {31, 30});
+  second.lock_wait_seconds = 4;
+  ActivityRow sleeper = Client(33, "active", "select pg_sleep(1)", "Timeout", "PgSleep");
+  const std::vector<ActivityRow> rows = {holder, first, second, sleeper};
+  EXPECT_TRUE(MissingBlockers(rows).empty());
+
+  sql::NormalizerCache cache;
+  StatementResolver statements(cache, false, 100);
+  model::Sample sample;
+  MapActivity(rows, statements, sample);
+  MapLockWaits(rows, statements, sample);
+  ASSERT_EQ(sample.lock_waits.size(), 2u);
+  const model::LockWait& a = sample.lock_waits[0];
+  EXPECT_EQ(a.waiter_pid, 31);
+  EXPECT_EQ(a.blocker_pid, 30);
+  EXPECT_EQ(a.wait_event, "Lock:transactionid");
+  EXPECT_EQ(a.waiter_statement, "update t set v = $1 where id = $2");
+  EXPECT_DOUBLE_EQ(a.wait_seconds, 12.5);
+  EXPECT_EQ(a.blocker_state, "idle in transaction");
+  EXPECT_EQ(a.blocker_statement, "update t set v = $1 where id = $2");
+  EXPECT_EQ(a.blocker_user, "app");
+  EXPECT_EQ(a.blocker_host, "10.1.2.3");
+  EXPECT_EQ(a.blocker_application, "psql");
+  EXPECT_DOUBLE_EQ(a.blocker_xact_seconds, 200);
+  EXPECT_DOUBLE_EQ(a.blocker_state_seconds, 180);
+  // 31 comes first in 32's list but waits itself: the blocker named is 30.
+  const model::LockWait& b = sample.lock_waits[1];
+  EXPECT_EQ(b.waiter_pid, 32);
+  EXPECT_EQ(b.blocker_pid, 30);
+  EXPECT_EQ(b.wait_event, "Lock:tuple");
+  // The same statement text as the load dimension of that session.
+  for (const auto& s : sample.active) {
+    if (s.pid != 32) continue;
+    EXPECT_EQ(s.dims[static_cast<int>(model::Group::kSqlTokenized)][model::dim::kTokStatement], b.waiter_statement);
+  }
+}
+
+TEST(LockWaitTest, WaiterOnlyBlockedByAnotherWaiterPointsAtItSoChainsCanBeWalked) {
+  ActivityRow holder = Client(40, "idle in transaction", "lock table t", "Client", "ClientRead");
+  ActivityRow mid = Client(41, "active", "lock table u", "Lock", "relation", {40});
+  ActivityRow tail = Client(42, "active", "select * from u", "Lock", "relation", {41});
+  sql::NormalizerCache cache;
+  StatementResolver statements(cache, false, 100);
+  model::Sample sample;
+  MapLockWaits({holder, mid, tail}, statements, sample);
+  ASSERT_EQ(sample.lock_waits.size(), 2u);
+  EXPECT_EQ(sample.lock_waits[1].waiter_pid, 42);
+  EXPECT_EQ(sample.lock_waits[1].blocker_pid, 41);
+  EXPECT_EQ(sample.lock_waits[1].blocker_state, "active");
+  EXPECT_EQ(sample.lock_waits[1].blocker_host, "local");
+}
+
+TEST(LockWaitTest, MissingBlockersPreparedTransactionsAndReleasedLocks) {
+  ActivityRow waiter = Client(50, "active", "select pg_advisory_lock(1)", "Lock", "advisory", {77});
+  ActivityRow on_prepared = Client(51, "active", "update t set v = 1", "Lock", "transactionid", {0});
+  ActivityRow released = Client(52, "active", "update t set v = 1", "Lock", "transactionid", {});
+  const std::vector<ActivityRow> rows = {waiter, on_prepared, released};
+  EXPECT_EQ(MissingBlockers(rows), std::vector<int64_t>{77});
+  sql::NormalizerCache cache;
+  StatementResolver statements(cache, false, 100);
+  model::Sample sample;
+  MapLockWaits(rows, statements, sample);
+  ASSERT_EQ(sample.lock_waits.size(), 2u);
+  EXPECT_EQ(sample.lock_waits[0].blocker_pid, 77);
+  EXPECT_EQ(sample.lock_waits[0].blocker_state, "");  // unknown: it left before the second read
+  EXPECT_EQ(sample.lock_waits[1].blocker_pid, 0);
+  EXPECT_EQ(sample.lock_waits[1].blocker_state, "prepared transaction");
+}
+
 }  // namespace
 }  // namespace dbinsight::collect::postgres

@@ -14,12 +14,39 @@ namespace {
 
 // Column order of ActivityQuery().
 enum Col {
-  kPid, kLeaderPid, kBackendType, kQueryId, kWaitEventType, kWaitEvent, kState, kUsesysid,
-  kUsename, kClientAddr, kApplicationName, kDatname, kQuery, kColCount
+  kPid,
+  kLeaderPid,
+  kBackendType,
+  kQueryId,
+  kWaitEventType,
+  kWaitEvent,
+  kState,
+  kUsesysid,
+  kUsename,
+  kClientAddr,
+  kApplicationName,
+  kDatname,
+  kQuery,
+  kBlockingPids,
+  kLockWaitSeconds,
+  kXactSeconds,
+  kStateSeconds,
+  kColCount
 };
+
+// The per-sample ActivityQuery() condition: every session but idle ones and
+// the sampler's own.
+constexpr std::string_view kNotIdle = "pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'";
 
 std::optional<int64_t> ParseInt(std::string_view s) {
   int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> ParseDouble(std::string_view s) {
+  double v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return v;
@@ -39,17 +66,28 @@ PgSampler::PgSampler(std::string instance_id, dbconn::ConnectOptions connect,
 
 PgSampler::~PgSampler() = default;
 
-std::string PgSampler::ActivityQuery(int server_version) {
-  // leader_pid arrived in 13, query_id in 14. host() drops the /32 an inet
-  // could print. Idle sessions are filtered here (they are most rows on a
-  // busy server); everything else is decided in activity.cc.
+std::string PgSampler::ActivityQuery(int server_version, std::string_view where) {
+  // leader_pid arrived in 13, query_id and pg_locks.waitstart in 14. host()
+  // drops the /32 an inet could print. Idle sessions are filtered here (they
+  // are most rows on a busy server); everything else is decided in
+  // activity.cc. pg_blocking_pids() and the pg_locks lookup each lock every
+  // lock-manager partition, so they run only for sessions waiting on a
+  // heavyweight lock (a CASE evaluates its branch lazily): a server where
+  // nothing waits pays nothing for them.
   std::string q = "SELECT pid, ";
   q += server_version >= 130000 ? "leader_pid" : "NULL::int";
   q += ", backend_type, ";
   q += server_version >= 140000 ? "query_id" : "NULL::bigint";
   q += ", wait_event_type, wait_event, state, usesysid, usename, host(client_addr), "
-       "application_name, datname, query FROM pg_stat_activity "
-       "WHERE pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'";
+       "application_name, datname, query, "
+       "CASE WHEN wait_event_type = 'Lock' THEN pg_blocking_pids(pid) END, "
+       "CASE WHEN wait_event_type = 'Lock' THEN extract(epoch FROM now() - ";
+  q += server_version >= 140000 ? "coalesce((SELECT min(l.waitstart) FROM pg_locks l WHERE l.pid = a.pid AND "
+                                  "NOT l.granted), state_change)"
+                                : "state_change";
+  q += ")::float8 END, extract(epoch FROM now() - xact_start)::float8, "
+       "extract(epoch FROM now() - state_change)::float8 FROM pg_stat_activity a WHERE ";
+  q += where;
   return q;
 }
 
@@ -59,7 +97,7 @@ Status PgSampler::EnsureConnected() {
   auto c = dbconn::PgConnection::Connect(connect_);
   if (!c.ok()) return c.status();
   conn_ = std::move(c).value();
-  query_ = ActivityQuery(conn_->ServerVersion());
+  query_ = ActivityQuery(conn_->ServerVersion(), kNotIdle);
   counters_query_ = CountersQuery(conn_->ServerVersion());
   pgss_usable_ = true;
   // data_directory needs pg_read_all_settings (part of pg_monitor); without
@@ -206,9 +244,8 @@ void PgSampler::FetchTexts(const std::vector<int64_t>& query_ids) {
 
 int PgSampler::BackendPidForTest() const { return conn_ ? conn_->BackendPid() : 0; }
 
-Result<model::Sample> PgSampler::SampleOnce(WallTime now) {
-  DBI_RETURN_IF_ERROR(EnsureConnected());
-  auto res = conn_->Query(query_);
+Result<std::vector<ActivityRow>> PgSampler::ReadActivity(const std::string& query) {
+  auto res = conn_->Query(query);
   if (!res.ok()) return Status(res.status().code(), "pg_stat_activity: " + res.status().message());
   const dbconn::QueryResult& r = *res;
   if (r.cols() != kColCount) return Status::Internal("pg_stat_activity: unexpected column count");
@@ -220,6 +257,10 @@ Result<model::Sample> PgSampler::SampleOnce(WallTime now) {
   auto integer = [&r](int row, int col) -> std::optional<int64_t> {
     if (r.IsNull(row, col)) return std::nullopt;
     return ParseInt(r.Get(row, col));
+  };
+  auto real = [&r](int row, int col) -> std::optional<double> {
+    if (r.IsNull(row, col)) return std::nullopt;
+    return ParseDouble(r.Get(row, col));
   };
   std::vector<ActivityRow> rows(static_cast<size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
@@ -237,12 +278,34 @@ Result<model::Sample> PgSampler::SampleOnce(WallTime now) {
     a.application_name = text(i, kApplicationName);
     a.datname = text(i, kDatname);
     a.query = text(i, kQuery);
+    if (!r.IsNull(i, kBlockingPids)) a.blocking_pids = ParsePidArray(r.Get(i, kBlockingPids));
+    a.lock_wait_seconds = real(i, kLockWaitSeconds);
+    a.xact_seconds = real(i, kXactSeconds);
+    a.state_seconds = real(i, kStateSeconds);
   }
+  return rows;
+}
+
+Result<model::Sample> PgSampler::SampleOnce(WallTime now) {
+  DBI_RETURN_IF_ERROR(EnsureConnected());
+  auto rows = ReadActivity(query_);
+  if (!rows.ok()) return rows.status();
 
   model::Sample sample;
   sample.instance_id = instance_id_;
   sample.time = now;
-  MapActivity(rows, statements_, sample);
+  MapActivity(*rows, statements_, sample);
+  // A blocker that is plain idle (a session-level advisory lock) is not in
+  // the snapshot: one more small read names it. Rare, and only while
+  // something waits.
+  std::vector<int64_t> missing = MissingBlockers(*rows);
+  if (!missing.empty()) {
+    std::string where = "pid IN (";
+    for (size_t i = 0; i < missing.size(); ++i) where += (i ? "," : "") + std::to_string(missing[i]);
+    auto more = ReadActivity(ActivityQuery(conn_->ServerVersion(), where + ")"));
+    if (more.ok()) rows->insert(rows->end(), more->begin(), more->end());  // else those blockers stay unnamed
+  }
+  MapLockWaits(*rows, statements_, sample);
   return sample;
 }
 

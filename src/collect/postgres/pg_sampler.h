@@ -2,7 +2,9 @@
 // first pg_stat_activity read on a fresh connection costs ~12 ms of catalog
 // loading, later ones ~0.5 ms) and runs one query per sample on
 // pg_stat_activity, excluding itself and idle sessions; activity.h maps the
-// rows. Counters are one more query (counters.h); per-SQL statistics read
+// rows. The same query reads, for sessions waiting on a heavyweight lock
+// only, pg_blocking_pids() and the wait's start, so each sample carries who
+// blocks whom (Sample::lock_waits). Counters are one more query (counters.h); per-SQL statistics read
 // pg_stat_statements without texts, fetching a text only for a query_id it
 // has not named yet. Needs a role in pg_monitor (or pg_read_all_stats) to
 // see other roles' sessions; docs/sampling.md has the semantics.
@@ -15,8 +17,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "collect/options.h"
+#include "collect/postgres/activity.h"
 #include "collect/postgres/statement_resolver.h"
 #include "collect/sampler.h"
 #include "dbconn/pg_connection.h"
@@ -43,12 +48,14 @@ class PgSampler final : public Sampler {
   // The server pid of the sampler's own connection, 0 when not connected.
   int BackendPidForTest() const;
 
-  // The pg_stat_activity query for a server version (e.g. 150018): columns
-  // missing before PG 13/14 are selected as NULL.
-  static std::string ActivityQuery(int server_version);
+  // The pg_stat_activity query for a server version (e.g. 150018) and a
+  // WHERE condition: columns missing before PG 13/14 are selected as NULL.
+  static std::string ActivityQuery(int server_version, std::string_view where);
 
  private:
   Status EnsureConnected();
+  // Runs an ActivityQuery() and parses its rows.
+  Result<std::vector<ActivityRow>> ReadActivity(const std::string& query);
   // The full digest text of a query_id from pg_stat_statements, when the
   // extension is there and readable (pg_monitor can).
   std::optional<std::string> FullText(int64_t query_id);
