@@ -33,8 +33,8 @@ Result<int64_t> IncidentStore::Add(const std::string& instance, const Incident& 
   DBI_RETURN_IF_ERROR(ins->Bind(1, instance)
                           .Bind(2, incident.kind)
                           .Bind(3, ToEpochMillis(incident.opened))
-                          .BindReal(4, incident.peak_load)
-                          .BindReal(5, incident.AverageLoad())
+                          .BindReal(4, incident.peak)
+                          .BindReal(5, incident.Average())
                           .Bind(6, incident.Summary())
                           .Run());
   return db_->LastInsertRowId();
@@ -45,8 +45,8 @@ Status IncidentStore::Update(int64_t id, const Incident& incident) {
   auto up = db_->Prepare("UPDATE incident SET closed_ms = ?, peak = ?, average = ?, summary = ? WHERE id = ?");
   if (!up.ok()) return up.status();
   up->Bind(1, incident.closed ? ToEpochMillis(*incident.closed) : 0)
-      .BindReal(2, incident.peak_load)
-      .BindReal(3, incident.AverageLoad())
+      .BindReal(2, incident.peak)
+      .BindReal(3, incident.Average())
       .Bind(4, incident.Summary())
       .Bind(5, id);
   return up->Run();
@@ -75,8 +75,8 @@ Result<std::vector<StoredIncident>> IncidentStore::List(const std::optional<std:
     s.kind = std::string(q->Text(2));
     s.opened = FromMillis(q->Int(3));
     if (q->Int(4) != 0) s.closed = FromMillis(q->Int(4));
-    s.peak_load = q->Real(5);
-    s.average_load = q->Real(6);
+    s.peak = q->Real(5);
+    s.average = q->Real(6);
     s.summary = std::string(q->Text(7));
     s.close_note = std::string(q->Text(8));
     out.push_back(std::move(s));

@@ -23,8 +23,10 @@ struct StoredIncident {
   std::string kind;
   WallTime opened;
   std::optional<WallTime> closed;
-  double peak_load = 0;
-  double average_load = 0;
+  // Of the kind's measure (KindUnit): load for high-load, seconds waited for
+  // lock-chain, connections, ms per call for latency-regression.
+  double peak = 0;
+  double average = 0;
   std::string summary;
   std::string close_note;  // why it closed other than by its detector ("dbinsight restarted")
 };

@@ -10,12 +10,12 @@ namespace {
 
 Incident Sample(int64_t opened, double load) {
   Incident i;
+  i.kind = "high-load";
   i.opened = FromEpochSeconds(static_cast<double>(opened));
-  i.vcpus = 2;
-  i.peak_load = load;
-  i.load_seconds = load * 10;
+  i.peak = load;
+  i.value_seconds = load * 10;
   i.seconds = 10;
-  i.statements["select $1"] = load * 10;
+  i.evidence = LoadEvidence{2, {}, {{"select $1", load * 10}}};
   return i;
 }
 
@@ -47,7 +47,7 @@ TEST(IncidentStoreTest, KeepsIncidentsAcrossReopenAndClosesWhatWasLeftOpen) {
   EXPECT_EQ(ToEpochSeconds(pg1->at(0).opened), 1700000200);  // newest first
   EXPECT_EQ(pg1->at(1).id, first);
   EXPECT_EQ(ToEpochSeconds(*pg1->at(1).closed), 1700000100);
-  EXPECT_EQ(pg1->at(1).peak_load, 5);
+  EXPECT_EQ(pg1->at(1).peak, 5);
   EXPECT_NE(pg1->at(1).summary.find("`select $1`"), std::string::npos);
   ASSERT_TRUE(store.value()->CloseOpen(FromEpochSeconds(1700000400), "dbinsight restarted").ok());
   auto all = store.value()->List(std::nullopt, false, 10);

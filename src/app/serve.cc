@@ -195,7 +195,10 @@ int Serve(const std::string& config_path) {
   if (Status st = incidents.value()->CloseOpen(clock.Now(), "dbinsight restarted"); !st.ok())
     log::Warn("incidents left open: {}", st.ToString());
   std::vector<WatchedInstance> watched;
-  for (const config::InstanceConfig& ic : cfg->instances) watched.push_back({ic.info.id, static_cast<double>(ic.info.vcpus)});
+  for (const config::InstanceConfig& ic : cfg->instances) {
+    watched.push_back({ic.info.id, static_cast<double>(ic.info.vcpus), ic.info.engine,
+                       std::chrono::ceil<std::chrono::seconds>(ic.sampler.statements_interval)});
+  }
   const std::string default_topic =
       fmt::format("arn:aws:sns:{}:{}:{}", cfg->notify.region, cfg->notify.account_id, kDefaultTopic);
   IncidentLoop incident_loop(engine, *incidents.value(), watched, cfg->incidents, [&](const IncidentEvent& e) {

@@ -353,33 +353,97 @@ Status ParseAnalysis(const YAML::Node& node, analysis::AnalyzerOptions& o) {
   return Status::Ok();
 }
 
-Status ParseIncidents(const YAML::Node& node, analysis::IncidentOptions& o) {
-  if (!node.IsMap()) return Bad("incidents", "expected a mapping such as {open_after: 5s, close_after: 30s}");
-  DBI_RETURN_IF_ERROR(
-      CheckKeys(node, "incidents", {"enabled", "open_after", "close_after", "open_factor", "close_factor"}));
+// The keys every incident kind has (enabled, open_after, close_after), then
+// its own numbers (each positive) and durations (each at least 1 s). Unknown
+// keys are errors; `extra` names keys the caller parses itself.
+struct KindNumber {
+  const char* key;
+  double* field;
+  const char* what;  // "a multiple of the vCPUs"
+};
+struct KindDuration {
+  const char* key;
+  std::chrono::seconds* field;
+};
+Status ParseKind(const YAML::Node& node, const std::string& where, analysis::RunOptions& run,
+                 std::initializer_list<KindNumber> numbers, std::initializer_list<KindDuration> durations,
+                 const std::set<std::string>& extra = {}) {
+  if (!node.IsMap()) return Bad(where, "expected a mapping such as {open_after: 5s, close_after: 30s}");
+  std::set<std::string> known = {"enabled", "open_after", "close_after"};
+  for (const auto& n : numbers) known.insert(n.key);
+  for (const auto& d : durations) known.insert(d.key);
+  known.insert(extra.begin(), extra.end());
+  DBI_RETURN_IF_ERROR(CheckKeys(node, where, known));
   if (auto n = node["enabled"]) {
-    auto b = Bool(n, "incidents.enabled");
+    auto b = Bool(n, where + ".enabled");
     if (!b.ok()) return b.status();
-    o.enabled = b.value();
+    run.enabled = b.value();
   }
-  for (auto [name, field] : {std::pair{"open_after", &o.open_after}, std::pair{"close_after", &o.close_after}}) {
+  std::vector<KindDuration> all_durations = {{"open_after", &run.open_after}, {"close_after", &run.close_after}};
+  all_durations.insert(all_durations.end(), durations.begin(), durations.end());
+  for (const auto& [name, field] : all_durations) {
     if (auto n = node[name]) {
-      auto d = Duration(n, std::string("incidents.") + name);
+      auto d = Duration(n, where + "." + name);
       if (!d.ok()) return d.status();
       *field = std::chrono::duration_cast<std::chrono::seconds>(d.value());
-      if (field->count() < 1) return Bad(std::string("incidents.") + name, "expected at least 1s");
+      if (field->count() < 1) return Bad(where + "." + name, "expected at least 1s");
     }
   }
-  for (auto [name, field] : {std::pair{"open_factor", &o.open_factor}, std::pair{"close_factor", &o.close_factor}}) {
+  for (const auto& [name, field, what] : numbers) {
     if (auto n = node[name]) {
       double v = 0;
-      if (!YAML::convert<double>::decode(n, v) || !(v > 0))
-        return Bad(std::string("incidents.") + name, "expected a positive number (a multiple of the vCPUs)");
+      if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !(v > 0))
+        return Bad(where + "." + name, std::string("expected a positive number (") + what + ")");
       *field = v;
     }
   }
-  if (o.close_factor > o.open_factor)
-    return Bad("incidents.close_factor", "must not be above open_factor, or incidents would flap");
+  return Status::Ok();
+}
+
+// A close line above its open line would open and close on the same value.
+Status CheckLines(const std::string& where, const char* close_key, double close, double open) {
+  if (close > open) return Bad(where + "." + close_key, "must not be above the open line, or incidents would flap");
+  return Status::Ok();
+}
+
+// `incidents:`: the top level holds high-load's keys (as before the other
+// kinds existed) and one mapping per other kind.
+Status ParseIncidents(const YAML::Node& node, analysis::IncidentOptions& o) {
+  DBI_RETURN_IF_ERROR(ParseKind(node, "incidents", o.high_load.run,
+                                {{"open_factor", &o.high_load.open_factor, "a multiple of the vCPUs"},
+                                 {"close_factor", &o.high_load.close_factor, "a multiple of the vCPUs"}},
+                                {}, {"lock_chain", "connections", "latency_regression"}));
+  // `enabled` at the top level switches all live detection, high-load's with it.
+  o.enabled = o.high_load.run.enabled;
+  DBI_RETURN_IF_ERROR(CheckLines("incidents", "close_factor", o.high_load.close_factor, o.high_load.open_factor));
+  if (auto n = node["lock_chain"]) {
+    DBI_RETURN_IF_ERROR(
+        ParseKind(n, "incidents.lock_chain", o.lock_chain.run, {}, {{"min_wait", &o.lock_chain.min_wait}}));
+  }
+  if (auto n = node["connections"]) {
+    auto& c = o.connections;
+    DBI_RETURN_IF_ERROR(ParseKind(n, "incidents.connections", c.run,
+                                  {{"open_fraction", &c.open_fraction, "a fraction of max_connections"},
+                                   {"close_fraction", &c.close_fraction, "a fraction of max_connections"}},
+                                  {}));
+    if (c.open_fraction > 1) return Bad("incidents.connections.open_fraction", "expected at most 1");
+    DBI_RETURN_IF_ERROR(CheckLines("incidents.connections", "close_fraction", c.close_fraction, c.open_fraction));
+  }
+  if (auto n = node["latency_regression"]) {
+    auto& r = o.latency_regression;
+    DBI_RETURN_IF_ERROR(ParseKind(n, "incidents.latency_regression", r.run,
+                                  {{"ratio", &r.ratio, "a multiple of the baseline latency"},
+                                   {"close_ratio", &r.close_ratio, "a multiple of the baseline latency"},
+                                   {"min_calls", &r.min_calls, "calls in one statistics interval"}},
+                                  {{"baseline", &r.baseline}}, {"min_increase"}));
+    if (auto m = n["min_increase"]) {
+      auto d = Duration(m, "incidents.latency_regression.min_increase");
+      if (!d.ok()) return d.status();
+      r.min_increase_ms = static_cast<double>(d->count());
+    }
+    if (r.ratio <= 1) return Bad("incidents.latency_regression.ratio", "expected more than 1");
+    DBI_RETURN_IF_ERROR(CheckLines("incidents.latency_regression", "close_ratio", r.close_ratio, r.ratio));
+  }
   return Status::Ok();
 }
 

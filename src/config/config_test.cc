@@ -144,9 +144,42 @@ instances: [{id: a, engine: postgres, dsn: x}]
   auto i = ParseConfig("store: /d\nincidents: {open_after: 3s, close_after: 1m, close_factor: 0.5}\n"
                        "instances: [{id: a, engine: postgres, dsn: x}]\n", "/");
   ASSERT_TRUE(i.ok()) << i.status().ToString();
-  EXPECT_EQ(i->incidents.open_after, std::chrono::seconds(3));
-  EXPECT_EQ(i->incidents.close_after, std::chrono::seconds(60));
-  EXPECT_EQ(i->incidents.close_factor, 0.5);
+  EXPECT_EQ(i->incidents.high_load.run.open_after, std::chrono::seconds(3));
+  EXPECT_EQ(i->incidents.high_load.run.close_after, std::chrono::seconds(60));
+  EXPECT_EQ(i->incidents.high_load.close_factor, 0.5);
+  // Kinds left silent keep their defaults.
+  EXPECT_EQ(i->incidents.lock_chain.min_wait, std::chrono::seconds(3));
+  EXPECT_EQ(i->incidents.connections.open_fraction, 0.8);
+  EXPECT_EQ(i->incidents.latency_regression.ratio, 3.0);
+}
+
+TEST(ConfigTest, IncidentKindsHaveTheirOwnOptions) {
+  auto c = ParseConfig(R"(store: /d
+incidents:
+  enabled: true
+  lock_chain: {min_wait: 5s, open_after: 1s, close_after: 20s}
+  connections: {enabled: false, open_fraction: 0.9, close_fraction: 0.75}
+  latency_regression: {ratio: 4, close_ratio: 2, min_increase: 10ms, min_calls: 5, baseline: 30m}
+instances: [{id: a, engine: postgres, dsn: x}]
+)", "/");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const auto& o = c->incidents;
+  EXPECT_TRUE(o.enabled);
+  EXPECT_EQ(o.high_load.run.open_after, std::chrono::seconds(5));
+  EXPECT_EQ(o.lock_chain.min_wait, std::chrono::seconds(5));
+  EXPECT_EQ(o.lock_chain.run.open_after, std::chrono::seconds(1));
+  EXPECT_EQ(o.lock_chain.run.close_after, std::chrono::seconds(20));
+  EXPECT_FALSE(o.connections.run.enabled);
+  EXPECT_EQ(o.connections.open_fraction, 0.9);
+  EXPECT_EQ(o.connections.close_fraction, 0.75);
+  EXPECT_EQ(o.latency_regression.ratio, 4);
+  EXPECT_EQ(o.latency_regression.close_ratio, 2);
+  EXPECT_EQ(o.latency_regression.min_increase_ms, 10);
+  EXPECT_EQ(o.latency_regression.min_calls, 5);
+  EXPECT_EQ(o.latency_regression.baseline, std::chrono::minutes(30));
+  EXPECT_FALSE(ParseConfig("store: /d\nincidents: {enabled: false}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
+                           "/")
+                   ->incidents.enabled);
 }
 
 TEST(ConfigTest, DefaultResourcesSwitchTopLevelAndPerInstance) {
@@ -221,6 +254,18 @@ TEST(ConfigTest, ErrorsNameTheKey) {
               "analysis.rule_name");
   ExpectError("store: x\nincidents: {close_factor: 2}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
               "incidents.close_factor");
+  for (const auto& [yaml, key] : std::vector<std::pair<std::string, std::string>>{
+           {"{lock_chain: {min_wait: 0s}}", "incidents.lock_chain.min_wait"},
+           {"{lock_chain: {wait: 3s}}", "incidents.lock_chain.wait"},
+           {"{lock_chain: 3s}", "incidents.lock_chain"},
+           {"{connections: {open_fraction: 1.5}}", "incidents.connections.open_fraction"},
+           {"{connections: {open_fraction: 0.5}}", "incidents.connections.close_fraction"},
+           {"{latency_regression: {ratio: 1}}", "incidents.latency_regression.ratio"},
+           {"{latency_regression: {min_calls: -1}}", "incidents.latency_regression.min_calls"},
+           {"{latency_regression: {min_increase: fast}}", "incidents.latency_regression.min_increase"},
+           {"{high_load: {}}", "incidents.high_load"},
+       })
+    ExpectError("store: x\nincidents: " + yaml + "\ninstances: [{id: a, engine: postgres, dsn: x}]\n", key);
   ExpectError("store: x\ndefaults: {alarm: false}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
               "defaults.alarm");
   ExpectError("store: x\ninstances: [{id: a, engine: postgres, dsn: x, defaults: maybe}]\n",

@@ -30,6 +30,7 @@ constexpr MetricInfo kMySql[] = {
     {"db.Users.Threads_created", "Connections per second", "Threads created to handle connections"},
     {"db.Users.Threads_running", "Connections", "Threads not sleeping (running a statement)"},
     {"db.Users.Threads_connected", "Connections", "Open client connections"},
+    {"db.Users.max_connections", "Connections", "The max_connections setting"},
     {"db.Locks.Innodb_row_lock_waits", "Transactions per second", "Times an InnoDB row lock had to be waited for"},
     {"db.Locks.Innodb_row_lock_time", "Milliseconds per second", "Time spent waiting for InnoDB row locks"},
     {"db.Locks.innodb_deadlocks", "Deadlocks per second", "InnoDB deadlocks detected"},

@@ -37,6 +37,10 @@ constexpr Variable kVariables[] = {
     {"threads_created", "db.Users.Threads_created", MetricKind::kCounter},
     {"threads_running", "db.Users.Threads_running", MetricKind::kGauge},
     {"threads_connected", "db.Users.Threads_connected", MetricKind::kGauge},
+    // A server variable, not a status: present when the read adds it to the
+    // status rows (SHOW GLOBAL VARIABLES LIKE 'max_connections'), for the
+    // connections incident's limit.
+    {"max_connections", "db.Users.max_connections", MetricKind::kGauge},
     {"innodb_row_lock_waits", "db.Locks.Innodb_row_lock_waits", MetricKind::kCounter},
     {"innodb_row_lock_time", "db.Locks.Innodb_row_lock_time", MetricKind::kCounter},
     {"innodb_deadlocks", "db.Locks.innodb_deadlocks", MetricKind::kCounter},

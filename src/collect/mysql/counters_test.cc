@@ -29,6 +29,7 @@ TEST(MySqlCountersTest, MapsStatusVariablesCaseInsensitively) {
   AddStatus(status, "INNODB_DEADLOCKS", "3");
   AddStatus(status, "Uptime", "99");  // not a metric
   AddStatus(status, "Slow_queries", "not a number");
+  AddStatus(status, "max_connections", "151");  // the variable the sampler adds
   const WallTime now = FromEpochSeconds(1'800'000'000);
   const model::Readings r = MapCounters(status, {}, now);
   EXPECT_EQ(r.time, now);
@@ -45,7 +46,9 @@ TEST(MySqlCountersTest, MapsStatusVariablesCaseInsensitively) {
   EXPECT_FALSE(m.count("db.SQL.Com_insert")) << "missing variables are left out";
   EXPECT_FALSE(m.count("ReplicaLag"));
   EXPECT_FALSE(m.count("db.Transactions.active_transactions"));
-  EXPECT_EQ(r.values.size(), 7u);
+  EXPECT_EQ(m["db.Users.max_connections"].value, 151);
+  EXPECT_EQ(m["db.Users.max_connections"].kind, MetricKind::kGauge);
+  EXPECT_EQ(r.values.size(), 8u);
 }
 
 TEST(MySqlCountersTest, ExtrasAndReplicaLag) {
