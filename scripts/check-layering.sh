@@ -26,7 +26,7 @@ declare -A allowed=(
   [config]="common model store collect dbconn api notify analysis"
   [web]="common api"
   [top]="common model collect"
-  [app]="common model sql dbconn store collect anomaly pi metrics alarm notify dashboard bucket loadgen analysis api config web top"
+  [app]="common model sql dbconn store collect advise anomaly pi metrics alarm notify dashboard bucket loadgen analysis api config web top"
   [testing]="common model sql dbconn"
 )
 fail=0

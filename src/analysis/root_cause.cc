@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "analysis/root_cause_internal.h"
@@ -257,8 +258,42 @@ const char* SeverityName(Severity s) {
   return "LOW";
 }
 
+namespace {
+
+// The statement a finding is about: its evidence's statement dimension.
+std::string StatementOf(const Finding& f) {
+  for (const Evidence& e : f.evidence)
+    if (auto it = e.dimensions.find(kSqlText); it != e.dimensions.end()) return it->second;
+  return "";
+}
+
+// Asks the advisor once per statement of a report (cache) about the findings
+// that are about a statement which scans or regressed.
+void AddIndexAdvice(Finding& f, const std::string& database, const IndexAdvisor& advisor,
+                    std::map<std::string, Result<std::vector<model::IndexAdvice>>>& cache) {
+  for (Finding& s : f.supporting) AddIndexAdvice(s, database, advisor, cache);
+  if (f.type != "HighCPU" && f.type != "IOWaits" && f.type != "SQLRegression") return;
+  const std::string statement = StatementOf(f);
+  if (statement.empty()) return;
+  auto it = cache.find(statement);
+  if (it == cache.end()) it = cache.emplace(statement, advisor(statement, database)).first;
+  if (!it->second.ok()) {
+    f.recommendations.push_back(
+        {"index-advice-unavailable", "Index advice was not possible: " + it->second.status().message() + "."});
+    return;
+  }
+  // The most specific advice goes first.
+  std::vector<Recommendation> advice;
+  for (const model::IndexAdvice& a : it->second.value()) advice.push_back({"index-advice", DescribeIndexAdvice(a)});
+  f.recommendations.insert(f.recommendations.begin(), advice.begin(), advice.end());
+  f.index_advice = it->second.value();
+}
+
+}  // namespace
+
 Result<Report> AnalyzeWindow(const pi::QueryEngine& engine, const model::InstanceInfo& instance, WallTime start,
-                             WallTime end, const RootCauseOptions& o) {
+                             WallTime end, const RootCauseOptions& o, const IndexAdvisor& advisor) {
+  std::map<std::string, Result<std::vector<model::IndexAdvice>>> advice;
   if (!(start < end)) return Status::InvalidArgument("EndTime must be later than StartTime");
   Reader r(engine, instance.id);
   Report report;
@@ -345,6 +380,7 @@ Result<Report> AnalyzeWindow(const pi::QueryEngine& engine, const model::Instanc
     auto counters = CounterFindings(r, instance, stored, e, report.period_seconds);
     if (!counters.ok()) return counters.status();
     for (Finding& f : counters.value()) cause->supporting.push_back(std::move(f));
+    if (advisor) AddIndexAdvice(*cause, e.by_database.empty() ? "" : e.by_database.front().key, advisor, advice);
     std::stable_sort(cause->supporting.begin(), cause->supporting.end(), Before);
     cause->id = fmt::format("finding-{}", ei + 1);
     for (size_t i = 0; i < cause->supporting.size(); ++i)

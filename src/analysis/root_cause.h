@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/index_advice.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "model/instance.h"
@@ -74,9 +75,9 @@ struct Recommendation {
 };
 
 struct Finding {
-  std::string id;    // "finding-<episode>-<n>", unique in the report
-  std::string type;  // LockWaits, IOWaits, HighCPU, HighDBLoad, DominatingSQL, SQLRegression, NewSQL,
-                     // HighCPUUtilization, IOLatency, TempFiles, LowBufferCacheHit, ConnectionsNearLimit, NoHighLoad
+  std::string id;       // "finding-<episode>-<n>", unique in the report
+  std::string type;     // LockWaits, IOWaits, HighCPU, HighDBLoad, DominatingSQL, SQLRegression, NewSQL,
+                        // HighCPUUtilization, IOLatency, TempFiles, LowBufferCacheHit, ConnectionsNearLimit, NoHighLoad
   bool causal = false;  // the cause of an episode (PI Context CAUSAL), else context (CONTEXTUAL)
   Severity severity = Severity::kLow;
   WallTime start;
@@ -84,6 +85,9 @@ struct Finding {
   std::string summary;  // one sentence, markdown (statements in backticks)
   std::vector<Evidence> evidence;
   std::vector<Recommendation> recommendations;
+  // The indexes its statement lacks, when an IndexAdvisor was given and the
+  // finding is about a statement that scans (CPU, I/O) or regressed.
+  std::vector<model::IndexAdvice> index_advice;
   std::vector<Finding> supporting;  // contextual findings about the same episode
 };
 
@@ -199,7 +203,10 @@ std::string InFormat(const std::string& markdown, TextFormat format);
 // Analyzes [start, end) of `instance` (id, engine and vcpus are read).
 // InvalidArgument when end is not after start or the engine rejects the
 // window (unknown instance).
+// With an advisor, the statements of CPU and I/O findings and of
+// regressions get index advice (analysis/index_advice.h); its failures become
+// a recommendation saying why, never a failed report.
 Result<Report> AnalyzeWindow(const pi::QueryEngine& engine, const model::InstanceInfo& instance, WallTime start,
-                             WallTime end, const RootCauseOptions& options = {});
+                             WallTime end, const RootCauseOptions& options = {}, const IndexAdvisor& advisor = {});
 
 }  // namespace dbinsight::analysis

@@ -52,6 +52,25 @@ Json ToJson(const Finding& f) {
             {"supporting", Json::array()}};
   for (const Evidence& e : f.evidence) j["evidence"].push_back(ToJson(e));
   for (const Recommendation& r : f.recommendations) j["recommendations"].push_back({{"id", r.id}, {"text", r.text}});
+  if (!f.index_advice.empty()) {
+    Json& advice = j["index_advice"] = Json::array();
+    for (const model::IndexAdvice& a : f.index_advice) {
+      Json one = {{"table", a.table},
+                  {"columns", a.columns},
+                  {"create_index", a.create_index},
+                  {"basis", a.basis},
+                  {"live_rows", a.live_rows},
+                  {"seq_scans", a.seq_scans},
+                  {"seq_rows_read", a.seq_rows_read},
+                  {"index_scans", a.index_scans},
+                  {"plan", a.plan},
+                  {"hypothetical_plan", a.hypothetical_plan},
+                  {"notes", a.notes}};
+      PutOptional(one, "cost_before", a.cost_before);
+      PutOptional(one, "cost_after", a.cost_after);
+      advice.push_back(std::move(one));
+    }
+  }
   for (const Finding& s : f.supporting) j["supporting"].push_back(ToJson(s));
   return j;
 }
@@ -67,6 +86,12 @@ Finding FindingFrom(const Json& j) {
   f.summary = j.at("summary");
   for (const Json& e : j.at("evidence")) f.evidence.push_back(EvidenceFrom(e));
   for (const Json& r : j.at("recommendations")) f.recommendations.push_back({r.at("id"), r.at("text")});
+  for (const Json& a : j.value("index_advice", Json::array())) {
+    f.index_advice.push_back({a.at("table"), a.at("live_rows"), a.at("seq_scans"), a.at("seq_rows_read"),
+                              a.at("index_scans"), a.at("columns"), a.at("create_index"), a.at("basis"), a.at("plan"),
+                              a.at("hypothetical_plan"), GetOptional(a, "cost_before"), GetOptional(a, "cost_after"),
+                              a.at("notes")});
+  }
   for (const Json& s : j.at("supporting")) f.supporting.push_back(FindingFrom(s));
   return f;
 }

@@ -290,6 +290,48 @@ TEST_F(RootCauseTest, CpuEpisodeRecommendsTheTopCpuStatements) {
   EXPECT_NE(r.findings[0].recommendations[0].text.find(kReport), std::string::npos);
 }
 
+TEST_F(RootCauseTest, ScanningStatementGetsIndexAdviceFirstAndKeepsItInJson) {
+  Sessions(0, 100, {});
+  Sessions(100, 160, Times(3, {.wait = "CPU", .sql = kReport}));
+  Sessions(160, 300, {});
+  model::InstanceInfo info{.id = "pg1", .engine = "postgres", .vcpus = 2};
+  std::vector<std::string> asked;
+  IndexAdvisor advisor = [&](const std::string& statement, const std::string&) {
+    asked.push_back(statement);
+    model::IndexAdvice a;
+    a.table = "app.events";
+    a.columns = {"account_id"};
+    a.create_index = "CREATE INDEX CONCURRENTLY ON app.events (account_id);";
+    a.basis = "hypopg";
+    a.cost_before = 4480;
+    a.cost_after = 19;
+    return Result<std::vector<model::IndexAdvice>>(std::vector<model::IndexAdvice>{a});
+  };
+  auto r = AnalyzeWindow(*engine_, info, FromEpochSeconds(static_cast<double>(t0_)),
+                         FromEpochSeconds(static_cast<double>(t0_ + 300)), {}, advisor);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(asked, (std::vector<std::string>{kReport}));  // once per statement
+  const Finding& f = r->findings.at(0);
+  ASSERT_EQ(f.index_advice.size(), 1u);
+  EXPECT_EQ(f.recommendations.at(0).id, "index-advice");
+  EXPECT_NE(f.recommendations[0].text.find("from 4480 to 19"), std::string::npos) << f.recommendations[0].text;
+  auto back = Report::FromJson(r->ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->findings.at(0).index_advice.at(0).create_index, f.index_advice[0].create_index);
+  EXPECT_EQ(back->findings[0].index_advice[0].cost_after, 19);
+
+  // An advisor that fails says why and never fails the report.
+  IndexAdvisor broken = [](const std::string&, const std::string&) {
+    return Result<std::vector<model::IndexAdvice>>(Status::Unavailable("connection refused"));
+  };
+  auto b = AnalyzeWindow(*engine_, info, FromEpochSeconds(static_cast<double>(t0_)),
+                         FromEpochSeconds(static_cast<double>(t0_ + 300)), {}, broken);
+  ASSERT_TRUE(b.ok());
+  EXPECT_TRUE(b->findings.at(0).index_advice.empty());
+  EXPECT_EQ(b->findings[0].recommendations.back().id, "index-advice-unavailable");
+  EXPECT_NE(b->findings[0].recommendations.back().text.find("connection refused"), std::string::npos);
+}
+
 TEST_F(RootCauseTest, QuietWindowHasNoHighSeverityFinding) {
   Sessions(0, 600, {{.wait = "CPU", .sql = kSelect}});
   Report r = Analyze(0, 600);

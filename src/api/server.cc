@@ -54,7 +54,7 @@ struct Server::Services {
     if (backends.reports != nullptr)
       reports
           .emplace(engine, instances, *backends.reports, [&metric_engine] { return metric_engine.Now(); },
-                   backends.report_history)
+                   backends.report_history, backends.index_advisors)
           .Register(pi_dispatcher);
     rds.Register(rds_dispatcher);
     cloudwatch.Register(cloudwatch_query, cloudwatch_json);

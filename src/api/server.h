@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "analysis/index_advice.h"
 #include "api/analyzer_port.h"
 #include "api/options.h"
 #include "api/protocol/http_types.h"
@@ -32,7 +33,7 @@ class MetricEngine;
 namespace dbinsight::alarm {
 class AlarmStore;
 struct Transition;
-}
+}  // namespace dbinsight::alarm
 namespace dbinsight::notify {
 class Outbox;
 }
@@ -58,7 +59,8 @@ struct Backends {
   // How far back per-second load is kept (the store's retention.one_second):
   // the oldest StartTime a performance analysis report may have.
   std::chrono::seconds report_history{7 * 86400};
-  AnalyzerPort analyzer;                            // Lambda and EventBridge (absent while analyzer.run is empty)
+  AnalyzerPort analyzer;                   // Lambda and EventBridge (absent while analyzer.run is empty)
+  analysis::IndexAdvisors index_advisors;  // index advice in performance analysis reports (optional)
   // Hears the state changes SetAlarmState makes (notifications hang off it).
   std::function<void(const alarm::Transition&)> alarm_transitions;
 };
@@ -95,8 +97,8 @@ class Server {
   HttpResponse Serve(const HttpRequest& request) const;
 
  private:
-  struct Http;       // cpp-httplib server (server.cc), kept out of this header
-  struct Services;   // protocol dispatchers and the services behind them
+  struct Http;      // cpp-httplib server (server.cc), kept out of this header
+  struct Services;  // protocol dispatchers and the services behind them
   struct Route {
     std::string method;
     std::string path;

@@ -5,6 +5,7 @@
 #include "analysis/root_cause.h"
 #include "api/protocol/timestamps.h"
 #include "app/loadgen_cli.h"
+#include "app/serve.h"
 #include "config/config.h"
 #include "pi/query_engine.h"
 #include "store/metric_store.h"
@@ -72,7 +73,8 @@ int RunReport(const ReportCommand& command, std::ostream& out, std::ostream& err
     return 1;
   }
   pi::QueryEngine engine(*store.value(), *metrics.value());
-  auto report = analysis::AnalyzeWindow(engine, instance->info, *from, *to);
+  auto report = analysis::AnalyzeWindow(engine, instance->info, *from, *to, {},
+                                        MakeIndexAdvisors(cfg->instances)(instance->info.id));
   if (!report.ok()) {
     err << report.status().ToString() << "\n";
     return 1;

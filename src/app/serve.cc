@@ -4,8 +4,11 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <map>
+#include <memory>
 #include <thread>
 
+#include "advise/pg_index_advisor.h"
 #include "alarm/alarm_store.h"
 #include "analysis/report_store.h"
 #include "api/server.h"
@@ -14,8 +17,8 @@
 #include "app/defaults.h"
 #include "app/incident_loop.h"
 #include "bucket/bucket_store.h"
-#include "collect/poller.h"
 #include "collect/mysql/mysql_sampler.h"
+#include "collect/poller.h"
 #include "collect/postgres/pg_sampler.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -61,6 +64,21 @@ std::unique_ptr<collect::Sampler> MakeSampler(const config::InstanceConfig& ic, 
   return std::make_unique<collect::mysql::MySqlSampler>(ic.info.id, ic.mysql, ic.sampler, normalizer);
 }
 
+analysis::IndexAdvisors MakeIndexAdvisors(const std::vector<config::InstanceConfig>& instances) {
+  auto advisors = std::make_shared<std::map<std::string, advise::PgIndexAdvisor>>();
+  for (const config::InstanceConfig& ic : instances)
+    if (ic.info.engine == "postgres")
+      advisors->emplace(ic.info.id, advise::PgIndexAdvisor({.connect = ic.connect, .explain = ic.explain}));
+  return [advisors](const std::string& id) -> analysis::IndexAdvisor {
+    auto it = advisors->find(id);
+    if (it == advisors->end()) return {};
+    const advise::PgIndexAdvisor* advisor = &it->second;
+    return [advisors, advisor](const std::string& statement, const std::string& database) {
+      return advisor->Advise(statement, database);
+    };
+  };
+}
+
 int Serve(const std::string& config_path) {
   auto cfg = config::LoadConfig(config_path);
   if (!cfg.ok()) {
@@ -91,8 +109,8 @@ int Serve(const std::string& config_path) {
     log::Error("cannot open dashboard store: {}", dashboard_store.status().ToString());
     return 1;
   }
-  auto outbox = notify::Outbox::Open(cfg->store.directory + "/notify.sqlite3", cfg->notify.region,
-                                     cfg->notify.account_id);
+  auto outbox =
+      notify::Outbox::Open(cfg->store.directory + "/notify.sqlite3", cfg->notify.region, cfg->notify.account_id);
   if (!outbox.ok()) {
     log::Error("cannot open the notification outbox: {}", outbox.status().ToString());
     return 1;
@@ -111,8 +129,8 @@ int Serve(const std::string& config_path) {
   }
   // Before the API serves, so the first describe-alarms already lists them.
   // A failure leaves the rest working and is retried at the next start.
-  if (Status st = ProvisionDefaults(*cfg, {*alarm_store.value(), *outbox.value(), *dashboard_store.value()},
-                                    clock.Now());
+  if (Status st =
+          ProvisionDefaults(*cfg, {*alarm_store.value(), *outbox.value(), *dashboard_store.value()}, clock.Now());
       !st.ok())
     log::Warn("default alarms, detector, dashboard or topic not all made: {}", st.ToString());
   auto smtp = notify::smtp::SmtpTransport::Create(cfg->notify.smtp);
@@ -229,10 +247,10 @@ int Serve(const std::string& config_path) {
                       .reports = reports.value().get(),
                       .report_history = cfg->store.retention.one_second,
                       .analyzer = std::move(analyzer_port),
+                      .index_advisors = MakeIndexAdvisors(cfg->instances),
                       .alarm_transitions = notify_transition});
-  server.Handle("GET", "/incidents", [&](const api::HttpRequest& request) {
-    return IncidentList(*incidents.value(), request);
-  });
+  server.Handle("GET", "/incidents",
+                [&](const api::HttpRequest& request) { return IncidentList(*incidents.value(), request); });
   web::RegisterUi(server);
   if (Status st = server.Start(); !st.ok()) {
     log::Error("{}", st.ToString());
@@ -269,7 +287,8 @@ int Serve(const std::string& config_path) {
 
   std::jthread incident_thread([&](std::stop_token stop) {
     if (!cfg->incidents.enabled) return;
-    while (clock.SleepUntil(clock.Monotonic() + std::chrono::seconds(1), stop)) (void)incident_loop.RunOnce(clock.Now());
+    while (clock.SleepUntil(clock.Monotonic() + std::chrono::seconds(1), stop))
+      (void)incident_loop.RunOnce(clock.Now());
   });
 
   int sig = 0;

@@ -141,7 +141,7 @@ Result<InstanceConfig> ParseInstance(const YAML::Node& node, const std::string& 
   DBI_RETURN_IF_ERROR(CheckKeys(node, key, {"id", "engine", "dsn", "vcpus", "resource_id", "password_env",
                                              "password_file", "replica_of", "sample_interval", "store_literals",
                                              "counters_interval", "statements_interval", "connect_timeout",
-                                             "query_timeout", "host_metrics", "defaults"}));
+                                             "query_timeout", "host_metrics", "defaults", "explain"}));
   InstanceConfig ic;
   for (const char* required : {"id", "engine", "dsn"})
     if (!node[required]) return Bad(key + "." + required, "is required");
@@ -211,6 +211,13 @@ Result<InstanceConfig> ParseInstance(const YAML::Node& node, const std::string& 
     auto r = String(n, key + ".replica_of");
     if (!r.ok()) return r.status();
     ic.info.replica_of = r.value();
+  }
+  if (auto n = node["explain"]) {
+    auto b = Bool(n, key + ".explain");
+    if (!b.ok()) return b.status();
+    if (b.value() && ic.info.engine != "postgres")
+      return Bad(key + ".explain", "index advice with EXPLAIN is for engine postgres only");
+    ic.explain = b.value();
   }
   ic.sampler = defaults;
   DBI_RETURN_IF_ERROR(ParseSampler(node, key + ".", ic.sampler));

@@ -48,6 +48,9 @@ struct InstanceConfig {
   dbconn::MySqlConnectOptions mysql;   // engine mariadb / mysql
   collect::SamplerOptions sampler;
   DefaultResources defaults;  // the top level's, overridden by the instance's `defaults:`
+  // `explain: true`: index advice may run EXPLAIN (and hypopg) on the
+  // monitored tables; opt-in, the monitoring role then needs read access.
+  bool explain = false;
 };
 
 struct Config {

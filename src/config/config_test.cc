@@ -62,7 +62,8 @@ TEST(ConfigTest, FleetOfBothEnginesWithMetricSettings) {
 counters_interval: 5s
 statements_interval: 30s
 instances:
-  - {id: pg, engine: postgres, dsn: "host=10.0.0.1 port=5433", host_metrics: true, query_timeout: 500ms}
+  - {id: pg, engine: postgres, dsn: "host=10.0.0.1 port=5433", host_metrics: true, query_timeout: 500ms,
+     explain: true}
   - {id: pg-r, engine: postgresql, dsn: "host=10.0.0.2", replica_of: pg}
   - {id: maria, engine: mariadb, dsn: "mysql://monitor@10.0.0.3:3307/", password_env: DBI_TEST_MARIA_PW,
      statements_interval: 10s}
@@ -71,6 +72,8 @@ instances:
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   const auto& pg = c->instances[0];
   EXPECT_TRUE(pg.sampler.host_metrics);
+  EXPECT_TRUE(pg.explain);
+  EXPECT_FALSE(c->instances[1].explain);
   EXPECT_EQ(pg.sampler.query_timeout, std::chrono::milliseconds(500));
   EXPECT_EQ(pg.sampler.counters_interval, std::chrono::milliseconds(5000));
   EXPECT_EQ(pg.sampler.statements_interval, std::chrono::milliseconds(30000));
@@ -228,6 +231,8 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   ExpectError("store: x\ninstances: [{id: a, engine: postgres, dsn: x, replica_of: b}]\n", "instances[0].replica_of");
   ExpectError("store: x\ninstances: [{id: a, engine: postgres, dsn: x, host_metrics: maybe}]\n",
               "instances[0].host_metrics");
+  ExpectError("store: x\ninstances: [{id: a, engine: mariadb, dsn: \"mysql://m@h/\", explain: true}]\n",
+              "instances[0].explain");
   ExpectError("store: x\nstatements_interval: 10ms\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
               "statements_interval");
   ExpectError("store: x\nnotifications: {smtp: {tls: maybe}}\ninstances: [{id: a, engine: postgres, dsn: x}]\n",

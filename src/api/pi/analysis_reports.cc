@@ -73,8 +73,13 @@ Status NoSuchReport(const std::string& id) {
 AnalysisReportService::AnalysisReportService(::dbinsight::pi::QueryEngine& engine,
                                              std::function<std::vector<model::InstanceInfo>()> instances,
                                              analysis::ReportStore& reports, std::function<WallTime()> now,
-                                             std::chrono::seconds history)
-    : engine_(engine), instances_(std::move(instances)), reports_(reports), now_(std::move(now)), history_(history) {}
+                                             std::chrono::seconds history, analysis::IndexAdvisors advisors)
+    : engine_(engine),
+      instances_(std::move(instances)),
+      reports_(reports),
+      now_(std::move(now)),
+      history_(history),
+      advisors_(std::move(advisors)) {}
 
 void AnalysisReportService::Register(protocol::JsonDispatcher& d) const {
   auto bind = [this](Result<json> (AnalysisReportService::*op)(const json&) const) {
@@ -92,7 +97,8 @@ Result<json> AnalysisReportService::CreatePerformanceAnalysisReport(const json& 
   if (!call.ok()) return call.status();
   auto id = reports_.Create(call->instance.id, now, call->start, call->end, call->tags);
   if (!id.ok()) return id.status();
-  auto report = analysis::AnalyzeWindow(engine_, call->instance, call->start, call->end);
+  auto report = analysis::AnalyzeWindow(engine_, call->instance, call->start, call->end, {},
+                                        advisors_ ? advisors_(call->instance.id) : analysis::IndexAdvisor{});
   Status st = report.ok() ? reports_.Finish(*id, analysis::ReportStatus::kSucceeded, report->ToJson(), "")
                           : reports_.Finish(*id, analysis::ReportStatus::kFailed, "", report.status().ToString());
   if (!report.ok())

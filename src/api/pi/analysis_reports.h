@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "analysis/index_advice.h"
 #include "analysis/report_store.h"
 #include "api/protocol/json_dispatcher.h"
 #include "common/clock.h"
@@ -30,7 +31,8 @@ class AnalysisReportService {
   // retention.one_second); a report's StartTime may not be older.
   AnalysisReportService(::dbinsight::pi::QueryEngine& engine,
                         std::function<std::vector<model::InstanceInfo>()> instances, analysis::ReportStore& reports,
-                        std::function<WallTime()> now, std::chrono::seconds history);
+                        std::function<WallTime()> now, std::chrono::seconds history,
+                        analysis::IndexAdvisors advisors = {});
 
   // Registers the four operations on the PI dispatcher (kTargetPrefix,
   // kErrors). The dispatcher must not outlive this service.
@@ -47,6 +49,7 @@ class AnalysisReportService {
   analysis::ReportStore& reports_;
   std::function<WallTime()> now_;
   std::chrono::seconds history_;
+  analysis::IndexAdvisors advisors_;
 };
 
 }  // namespace dbinsight::api::pi
