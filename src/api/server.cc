@@ -248,6 +248,7 @@ HttpResponse Server::Serve(const HttpRequest& request) const {
     if (request.path == "/processes" && request.method == "GET") return ProcessList(request);
     if (services_->sns) {
       if (request.path == sns::kDeadLettersPath && request.method == "GET") return services_->sns->DeadLetters(request);
+      if (request.path == sns::kPendingPath && request.method == "GET") return services_->sns->Pending(request);
       if (request.path == sns::kRedrivePath && request.method == "POST") return services_->sns->Redrive(request);
     }
     if (request.path == "/" && (request.method == "POST" || request.method == "GET")) return ServeAws(request);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "api/protocol/query_dispatcher.h"
 #include "web/assets.h"
 
 namespace dbinsight::web {
@@ -59,8 +60,28 @@ std::vector<UiRoute> UiRoutes() {
   return routes;
 }
 
+api::Server::Handler StatusAsData(api::Server::Handler serve) {
+  return [serve = std::move(serve)](const api::HttpRequest& request) {
+    auto params = api::protocol::ParseFormEncoded(request.query);
+    auto path = params.ok() ? params->find("path") : api::protocol::QueryParams::const_iterator();
+    if (!params.ok() || path == params->end() || !path->second.starts_with('/'))
+      return api::HttpResponse{400, "application/json", R"({"message":"expected ?path=/<absolute path>"})", {}};
+    api::HttpRequest inner;
+    inner.method = "GET";
+    inner.path = path->second;
+    if (auto query = params->find("query"); query != params->end()) inner.query = query->second;
+    inner.remote_addr = request.remote_addr;
+    api::HttpResponse r = serve(inner);
+    r.headers["X-Dbi-Status"] = std::to_string(r.status);
+    r.headers["Cache-Control"] = "no-store";
+    r.status = 200;
+    return r;
+  };
+}
+
 void RegisterUi(api::Server& server) {
   for (UiRoute& route : UiRoutes()) server.Handle("GET", std::move(route.path), std::move(route.handler));
+  server.Handle("GET", "/ui/fetch", StatusAsData([&server](const api::HttpRequest& r) { return server.Serve(r); }));
 }
 
 }  // namespace dbinsight::web

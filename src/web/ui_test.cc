@@ -1,5 +1,6 @@
 // Unit tests of the UI routes: every embedded asset is served with its content
-// type, revalidation headers and the same-origin policy; a matching ETag is a 304.
+// type, revalidation headers and the same-origin policy; a matching ETag is a 304;
+// /ui/fetch hands on a GET and turns its status into data.
 #include "web/ui.h"
 
 #include <gtest/gtest.h>
@@ -54,6 +55,39 @@ TEST(UiRoutes, MatchingEtagIsNotModified) {
   EXPECT_TRUE(again.body.empty());
   EXPECT_EQ(Get(routes.at("/ui/app.js"), "\"other\"").status, 200);
   EXPECT_NE(Get(routes.at("/ui/style.css")).headers["ETag"], etag);
+}
+
+TEST(StatusAsData, ForwardsTheGetAndMovesTheStatusIntoAHeader) {
+  api::HttpRequest seen;
+  auto handler = StatusAsData([&seen](const api::HttpRequest& r) {
+    seen = r;
+    return api::HttpResponse{503, "application/json", R"({"status":"degraded"})", {}};
+  });
+  api::HttpRequest request;
+  request.method = "GET";
+  request.query = "path=%2Fdbinsight-reports-pg1&query=list-type%3D2%26prefix%3Dperformance-reports%2F";
+  api::HttpResponse r = handler(request);
+  EXPECT_EQ(seen.method, "GET");
+  EXPECT_EQ(seen.path, "/dbinsight-reports-pg1");
+  EXPECT_EQ(seen.query, "list-type=2&prefix=performance-reports/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["X-Dbi-Status"], "503");
+  EXPECT_EQ(r.body, R"({"status":"degraded"})");
+}
+
+TEST(StatusAsData, RejectsAMissingOrRelativePath) {
+  int calls = 0;
+  auto handler = StatusAsData([&calls](const api::HttpRequest&) {
+    ++calls;
+    return api::HttpResponse{};
+  });
+  for (const char* query : {"", "path=healthz", "query=a%3Db"}) {
+    api::HttpRequest request;
+    request.method = "GET";
+    request.query = query;
+    EXPECT_EQ(handler(request).status, 400) << query;
+  }
+  EXPECT_EQ(calls, 0);
 }
 
 }  // namespace

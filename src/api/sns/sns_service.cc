@@ -323,6 +323,23 @@ HttpResponse SnsService::DeadLetters(const HttpRequest&) const {
   return JsonResponse(200, {{"DeadLetters", std::move(list)}});
 }
 
+HttpResponse SnsService::Pending(const HttpRequest&) const {
+  // Due() at a time no retry schedule reaches lists every queue head.
+  auto heads = outbox_.Due(now_() + std::chrono::hours(24 * 365));
+  if (!heads.ok()) return JsonError(heads.status());
+  json list = json::array();
+  for (const notify::Delivery& d : heads.value())
+    list.push_back({{"MessageId", d.message_id},
+                    {"Subject", d.subject},
+                    {"TopicArn", d.topic_arn},
+                    {"SubscriptionArn", d.subscription.arn},
+                    {"Protocol", notify::Name(d.subscription.protocol)},
+                    {"Endpoint", d.subscription.endpoint},
+                    {"Published", Iso(d.published)},
+                    {"Attempts", d.attempts}});
+  return JsonResponse(200, {{"Pending", std::move(list)}});
+}
+
 HttpResponse SnsService::Redrive(const HttpRequest& request) const {
   auto params = protocol::ParseFormEncoded(request.query);
   if (!params.ok()) return JsonError(params.status());

@@ -41,6 +41,7 @@ inline constexpr protocol::ErrorVocabulary kErrors = {
 
 // Paths of the dead-letter routes (the CLI calls them too).
 inline constexpr std::string_view kDeadLettersPath = "/notify/dead-letters";
+inline constexpr std::string_view kPendingPath = "/notify/pending";
 inline constexpr std::string_view kRedrivePath = "/notify/redrive";
 
 class SnsService {
@@ -67,6 +68,11 @@ class SnsService {
   // "TopicArn", "SubscriptionArn", "Protocol", "Endpoint", "Published",
   // "Attempts", "LastAttempt", "LastError"}]}, oldest first, times ISO 8601.
   HttpResponse DeadLetters(const HttpRequest& request) const;
+  // GET kPendingPath: 200 {"Pending": [{"MessageId", "Subject", "TopicArn",
+  // "SubscriptionArn", "Protocol", "Endpoint", "Published", "Attempts"}]}:
+  // the head of each subscription's queue (what the deliverer sends next;
+  // Attempts > 0 means it is being retried), due or not. Read-only.
+  HttpResponse Pending(const HttpRequest& request) const;
   // POST kRedrivePath[?MessageId=<id>]: puts that message's dead deliveries
   // (without MessageId: all of them) back in the queue with a fresh set of
   // attempts; 200 {"Redriven": n}.

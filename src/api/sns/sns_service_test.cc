@@ -279,5 +279,40 @@ TEST_F(SnsServiceTest, DeadLetterRoutesListAndRedrive) {
   EXPECT_EQ(outbox_->Due(clock_.Now())->size(), 1u);
 }
 
+TEST_F(SnsServiceTest, PendingRouteListsEachQueueHeadDueOrNot) {
+  const std::string arn = CreateTopic("alerts");
+  Call("Action=Subscribe&Version=2010-03-31&TopicArn=" + arn + "&Protocol=https&Endpoint=https://h/hook");
+  for (const char* subject : {"first", "second"})
+    Call("Action=Publish&Version=2010-03-31&TopicArn=" + arn + "&Subject=" + subject + "&Message=m");
+  HttpRequest get{"GET", std::string(kPendingPath), "", {}, "", ""};
+  auto pending = [&] {
+    HttpResponse r = service_->Pending(get);
+    EXPECT_EQ(r.status, 200);
+    return json::parse(r.body)["Pending"];
+  };
+  json heads = pending();
+  ASSERT_EQ(heads.size(), 1u);  // the second waits behind the first
+  EXPECT_EQ(heads[0]["Subject"], "first");
+  EXPECT_EQ(heads[0]["Attempts"], 0);
+
+  // Retrying an hour from now: not due, still listed, with its attempt.
+  auto due = outbox_->Due(clock_.Now()).value();
+  ASSERT_EQ(due.size(), 1u);
+  ASSERT_TRUE(outbox_->MarkRetry(due[0].id, clock_.Now(), "HTTP 503", clock_.Now() + std::chrono::hours(1)).ok());
+  EXPECT_TRUE(outbox_->Due(clock_.Now())->empty());
+  heads = pending();
+  ASSERT_EQ(heads.size(), 1u);
+  EXPECT_EQ(heads[0]["Subject"], "first");
+  EXPECT_EQ(heads[0]["Attempts"], 1);
+  EXPECT_EQ(heads[0]["Endpoint"], "https://h/hook");
+
+  ASSERT_TRUE(outbox_->MarkDead(due[0].id, clock_.Now(), "gave up").ok());
+  heads = pending();
+  ASSERT_EQ(heads.size(), 1u);
+  EXPECT_EQ(heads[0]["Subject"], "second");
+  ASSERT_TRUE(outbox_->MarkDelivered(outbox_->Due(clock_.Now())->at(0).id, clock_.Now()).ok());
+  EXPECT_TRUE(pending().empty());
+}
+
 }  // namespace
 }  // namespace dbinsight::api::sns
