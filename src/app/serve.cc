@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "advise/pg_index_advisor.h"
 #include "alarm/alarm_store.h"
+#include "analysis/report_job.h"
 #include "analysis/report_store.h"
 #include "api/server.h"
 #include "app/alarm_loop.h"
@@ -219,8 +221,32 @@ int Serve(const std::string& config_path) {
   }
   const std::string default_topic =
       fmt::format("arn:aws:sns:{}:{}:{}", cfg->notify.region, cfg->notify.account_id, kDefaultTopic);
+  const analysis::IndexAdvisors index_advisors = MakeIndexAdvisors(cfg->instances);
   IncidentLoop incident_loop(engine, *incidents.value(), watched, cfg->incidents, [&](const IncidentEvent& e) {
     notify::IncidentNotice notice{e.id, e.instance, e.incident.kind, e.opened, e.incident.Summary()};
+    if (!e.opened) {
+      // Its root-cause report: the incident and the minute before it, so the
+      // report sees what led to it. Listed with the instance's PI reports.
+      const auto ic = std::find_if(cfg->instances.begin(), cfg->instances.end(),
+                                   [&](const config::InstanceConfig& c) { return c.info.id == e.instance; });
+      analysis::Report report;
+      auto report_id = analysis::StoreAnalysis(engine, *reports.value(),
+                                               {ic->info,
+                                                e.incident.opened - std::chrono::minutes(1),
+                                                e.incident.closed.value_or(clock.Now()),
+                                                {{"incident", std::to_string(e.id)}, {"kind", e.incident.kind}},
+           // The detector already found the condition sustained: an episode
+           // as short as the incident still counts.
+           {.min_high = std::min(analysis::RootCauseOptions{}.min_high,
+                                 std::chrono::seconds(std::max<int64_t>(1, e.incident.seconds)))}},
+                                               clock.Now(), index_advisors(e.instance), &report);
+      if (report_id.ok()) {
+        notice.report_id = *report_id;
+        if (!report.findings.empty()) notice.top_finding = report.findings.front().summary;
+      } else {
+        log::Warn("incident {}: no root-cause report: {}", e.id, report_id.status().ToString());
+      }
+    }
     auto id = outbox.value()->Publish(default_topic, notify::FormatIncidentMessage(notice, cfg->notify), clock.Now());
     // No default topic (switched off or deleted): the incident is still stored and listed.
     if (!id.ok() && id.status().code() != StatusCode::kNotFound)
@@ -247,7 +273,7 @@ int Serve(const std::string& config_path) {
                       .reports = reports.value().get(),
                       .report_history = cfg->store.retention.one_second,
                       .analyzer = std::move(analyzer_port),
-                      .index_advisors = MakeIndexAdvisors(cfg->instances),
+                      .index_advisors = index_advisors,
                       .alarm_transitions = notify_transition});
   server.Handle("GET", "/incidents",
                 [&](const api::HttpRequest& request) { return IncidentList(*incidents.value(), request); });

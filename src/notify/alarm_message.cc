@@ -69,9 +69,14 @@ PublishInput FormatIncidentMessage(const IncidentNotice& n, const NotifyOptions&
   out.subject = fmt::format("{}: {} on {}", n.opened ? "INCIDENT" : "RESOLVED", n.kind, n.instance);
   out.link = fmt::format("{}/#/incidents/{}", base, n.id);
   out.message = fmt::format("{}\nIncident {} on {} {}.", n.summary, n.id, n.instance, n.opened ? "is open" : "is over");
-  nlohmann::json doc = {{"IncidentId", n.id},       {"DBInstanceIdentifier", n.instance},
-                        {"Kind", n.kind},           {"State", n.opened ? "OPEN" : "RESOLVED"},
-                        {"Summary", n.summary},     {"IncidentUrl", out.link}};
+  nlohmann::json doc = {{"IncidentId", n.id},   {"DBInstanceIdentifier", n.instance},
+                        {"Kind", n.kind},       {"State", n.opened ? "OPEN" : "RESOLVED"},
+                        {"Summary", n.summary}, {"IncidentUrl", out.link}};
+  if (!n.report_id.empty()) {
+    out.message += fmt::format("\nRoot-cause report {}: {}", n.report_id, n.top_finding);
+    doc["ReportId"] = n.report_id;
+    doc["TopFinding"] = n.top_finding;
+  }
   std::string json = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out.bodies = {{Protocol::kHttp, json}, {Protocol::kHttps, json}};
   return out;

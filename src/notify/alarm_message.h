@@ -42,12 +42,17 @@ struct IncidentNotice {
   std::string kind;  // "high-load"
   bool opened = true;
   std::string summary;  // analysis::Incident::Summary()
+  // At the close: the root-cause report of the incident's window and its
+  // top finding's summary ("" when none was made).
+  std::string report_id;
+  std::string top_finding;
 };
 
 // Subject "INCIDENT: high-load on <instance>" or "RESOLVED: ...", the
-// summary, and the link <ui_base_url>/#/incidents/<id>; webhooks get the same
-// as a JSON document {IncidentId, DBInstanceIdentifier, Kind, State
-// (OPEN|RESOLVED), Summary, IncidentUrl}.
+// summary, the report's top finding at the close, and the link
+// <ui_base_url>/#/incidents/<id>; webhooks get the same as a JSON document
+// {IncidentId, DBInstanceIdentifier, Kind, State (OPEN|RESOLVED), Summary,
+// IncidentUrl, and ReportId, TopFinding when there is a report}.
 PublishInput FormatIncidentMessage(const IncidentNotice& notice, const NotifyOptions& options);
 
 // <ui_base_url>/#/alarms/<percent-encoded name>.

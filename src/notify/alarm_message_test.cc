@@ -80,8 +80,14 @@ TEST(AlarmMessageTest, IncidentsOpenAndResolve) {
   auto doc = nlohmann::json::parse(m.bodies.at(Protocol::kHttp));
   EXPECT_EQ(doc["State"], "OPEN");
   EXPECT_EQ(doc["IncidentId"], 7);
+  EXPECT_FALSE(doc.contains("ReportId"));
   n.opened = false;
-  EXPECT_EQ(FormatIncidentMessage(n, Options()).subject, "RESOLVED: high-load on pg1");
+  n.report_id = "report-0123456789abcdef0";
+  n.top_finding = "Load 4.0 on 2 vCPUs from 22:13:25 to 22:15:00 UTC; 100% is `select pg_sleep($1)`";
+  PublishInput r = FormatIncidentMessage(n, Options());
+  EXPECT_EQ(r.subject, "RESOLVED: high-load on pg1");
+  EXPECT_NE(r.message.find("\nRoot-cause report report-0123456789abcdef0: Load 4.0"), std::string::npos) << r.message;
+  EXPECT_EQ(nlohmann::json::parse(r.bodies.at(Protocol::kHttp))["TopFinding"], n.top_finding);
 }
 
 TEST(AlarmMessageTest, LinkEncodesTheName) {

@@ -73,7 +73,21 @@ class IncidentTest(unittest.TestCase):
         self.assertEqual(closed["Id"], opened["Id"])
         self.assertGreater(closed["Closed"], closed["Opened"])
         self.assertAlmostEqual(closed["AverageLoad"], SLEEPERS, delta=0.5)
-        harness.poll_until(lambda: self.messages("RESOLVED"), 30, what="the RESOLVED notification")
+        resolved = harness.poll_until(lambda: self.messages("RESOLVED"), 30, what="the RESOLVED notification")[0]
+        # The close came with a root-cause report of the incident's window, listed with the
+        # instance's PI reports, tagged with the incident, whose top finding names the cause.
+        self.assertIn("pg_sleep", resolved["TopFinding"])
+        report = self.h.aws_json("pi", "get-performance-analysis-report", "--service-type", "RDS",
+                                 "--identifier", self.h.resource_id,
+                                 "--analysis-report-id", resolved["ReportId"])["AnalysisReport"]
+        self.assertEqual(report["Status"], "SUCCEEDED")
+        self.assertLessEqual(report["StartTime"], closed["Opened"] - 59)
+        self.assertIn("pg_sleep", report["Insights"][0]["Description"])
+        listed = self.h.aws_json("pi", "list-performance-analysis-reports", "--service-type", "RDS",
+                                 "--identifier", self.h.resource_id, "--list-tags")["AnalysisReports"]
+        tags = {t["Key"]: t["Value"] for r in listed if r["AnalysisReportId"] == resolved["ReportId"]
+                for t in r.get("Tags", [])}
+        self.assertEqual(tags, {"incident": str(closed["Id"]), "kind": "high-load"})
         # One incident, not a flapping series of them.
         self.assertEqual(len(self.incidents()), 1)
         self.assertEqual(len(self.messages("OPEN")), 1)

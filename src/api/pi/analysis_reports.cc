@@ -1,9 +1,9 @@
 #include "api/pi/analysis_reports.h"
 
+#include "analysis/report_job.h"
 #include "analysis/root_cause.h"
 #include "api/pi/requests.h"
 #include "api/protocol/utf8.h"
-#include "common/log.h"
 
 namespace dbinsight::api::pi {
 namespace {
@@ -95,15 +95,9 @@ Result<json> AnalysisReportService::CreatePerformanceAnalysisReport(const json& 
   const WallTime now = now_();
   auto call = ParseCreatePerformanceAnalysisReport(body, instances_(), now, history_);
   if (!call.ok()) return call.status();
-  auto id = reports_.Create(call->instance.id, now, call->start, call->end, call->tags);
+  auto id = analysis::StoreAnalysis(engine_, reports_, {call->instance, call->start, call->end, call->tags}, now,
+                                    advisors_ ? advisors_(call->instance.id) : analysis::IndexAdvisor{});
   if (!id.ok()) return id.status();
-  auto report = analysis::AnalyzeWindow(engine_, call->instance, call->start, call->end, {},
-                                        advisors_ ? advisors_(call->instance.id) : analysis::IndexAdvisor{});
-  Status st = report.ok() ? reports_.Finish(*id, analysis::ReportStatus::kSucceeded, report->ToJson(), "")
-                          : reports_.Finish(*id, analysis::ReportStatus::kFailed, "", report.status().ToString());
-  if (!report.ok())
-    log::Warn("analysis report {} of {} failed: {}", *id, call->instance.id, report.status().ToString());
-  if (!st.ok() && st.code() != StatusCode::kNotFound) return st;  // NotFound: deleted meanwhile
   return json{{"AnalysisReportId", *id}};
 }
 
