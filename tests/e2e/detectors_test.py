@@ -30,7 +30,6 @@ import subprocess
 import sys
 import time
 import unittest
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fleet as fleet_mod  # noqa: E402
@@ -40,11 +39,11 @@ MAX_CONNECTIONS = 60  # the storm's 50 clients plus the monitor are above 80% of
 STATEMENTS_INTERVAL = 2  # seconds: the latency-regression detector's granularity
 BUCKET = "dbinsight-reports-pg"
 # Short closing runs keep the suite short; the opening runs are the defaults under test.
-CONFIG = f"""incidents:
+CONFIG = """incidents:
   close_after: 5s
-  lock_chain: {{close_after: 5s}}
-  connections: {{close_after: 5s}}
-  latency_regression: {{close_after: 6s}}
+  lock_chain: {close_after: 5s}
+  connections: {close_after: 5s}
+  latency_regression: {close_after: 6s}
 analysis:
   schedule: "rate(1 minute)"
   high_load_threshold: 0.1
@@ -76,20 +75,12 @@ class DetectorsTest(unittest.TestCase):
         cls.f.stop()
 
     # --- helpers ---------------------------------------------------------------------------
-    def target(self, engine):
-        if engine == "postgres":
-            e = self.f.env["pg"]
-            return f"host={e['PGHOST']} port={e['PGPORT']} user=postgres dbname=postgres"
-        e = self.f.env["maria"]
-        return f"mysql://root@localhost/?socket={e['MYSQL_SOCKET']}"
-
     def incidents(self, instance_id, kind):
-        with urllib.request.urlopen(f"{self.f.endpoint}/incidents?Instance={instance_id}", timeout=10) as r:
-            return [i for i in json.loads(r.read())["Incidents"] if i["Kind"] == kind]
+        return [i for i in self.f.incidents(instance_id) if i["Kind"] == kind]
 
     def loadgen(self, engine, scenario, seconds, clients):
         """Starts the scenario; returns (process, its started line, the epoch second it came)."""
-        gen = subprocess.Popen([self.binary, "loadgen", "--target", self.target(engine), "--scenario", scenario,
+        gen = subprocess.Popen([self.binary, "loadgen", "--target", self.f.loadgen_target(engine), "--scenario", scenario,
                                 "--duration", f"{seconds}s", "--clients", str(clients)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         for line in gen.stdout:  # log lines may come before the JSON one

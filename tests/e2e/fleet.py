@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
@@ -237,7 +236,19 @@ class Fleet:
         # END_TIME alignment: a point is stamped with the end of its second.
         return sorted(int(p["Timestamp"].timestamp()) - 1 for p in r["MetricList"][0]["DataPoints"])
 
+    def incidents(self, instance_id):
+        """GET /incidents of one instance, newest first."""
+        with urllib.request.urlopen(f"{self.endpoint}/incidents?Instance={instance_id}", timeout=10) as r:
+            return json.loads(r.read())["Incidents"]
+
     # --- the monitored servers -----------------------------------------------------------
+    def loadgen_target(self, engine):
+        """A superuser DSN of the fleet's PostgreSQL primary or MariaDB: loadgen creates its schema."""
+        if engine == "postgres":
+            e = self.env["pg"]
+            return f"host={e['PGHOST']} port={e['PGPORT']} user=postgres dbname=postgres"
+        return f"mysql://root@localhost/?socket={self.env['maria']['MYSQL_SOCKET']}"
+
     def psql(self, sql, instance_id="pg", database="postgres"):
         e = self.env[instance_id]
         out = subprocess.run([os.path.join(PGBIN, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",

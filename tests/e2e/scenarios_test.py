@@ -23,7 +23,6 @@ import subprocess
 import sys
 import time
 import unittest
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fleet as fleet_mod  # noqa: E402
@@ -48,17 +47,6 @@ class ScenariosTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.f.stop()
 
-    def target(self, engine):
-        if engine == "postgres":
-            e = self.f.env["pg"]
-            return f"host={e['PGHOST']} port={e['PGPORT']} user=postgres dbname=postgres"
-        e = self.f.env["maria"]
-        return f"mysql://root@localhost/?socket={e['MYSQL_SOCKET']}"
-
-    def incidents(self, instance_id):
-        with urllib.request.urlopen(f"{self.f.endpoint}/incidents?Instance={instance_id}", timeout=10) as r:
-            return json.loads(r.read())["Incidents"]
-
     @staticmethod
     def wait_token(truth, engine):
         """What the top finding must contain of the scenario's wait: the MariaDB instrument,
@@ -71,12 +59,12 @@ class ScenariosTest(unittest.TestCase):
 
     def run_scenario(self, scenario, engine, instance_id):
         # The previous scenario's incident is over before this one starts.
-        poll_until(lambda: all(i["State"] == "CLOSED" for i in self.incidents(instance_id)), 60,
+        poll_until(lambda: all(i["State"] == "CLOSED" for i in self.f.incidents(instance_id)), 60,
                    what="no open incident before the scenario")
         truth = json.loads(subprocess.run([self.binary, "loadgen", "--describe", scenario], capture_output=True,
                                           text=True, check=True, timeout=30).stdout)
-        known = {i["Id"] for i in self.incidents(instance_id)}
-        gen = subprocess.Popen([self.binary, "loadgen", "--target", self.target(engine), "--scenario", scenario,
+        known = {i["Id"] for i in self.f.incidents(instance_id)}
+        gen = subprocess.Popen([self.binary, "loadgen", "--target", self.f.loadgen_target(engine), "--scenario", scenario,
                                 "--duration", f"{RUN_SECONDS}s", "--clients", str(CLIENTS)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
@@ -86,7 +74,7 @@ class ScenariosTest(unittest.TestCase):
                     started, started_line = time.time(), json.loads(line)
                     break
             self.assertIsNotNone(started, f"{scenario} on {engine} did not start")
-            new = lambda: [i for i in self.incidents(instance_id) if i["Id"] not in known]  # noqa: E731
+            new = lambda: [i for i in self.f.incidents(instance_id) if i["Id"] not in known]  # noqa: E731
             incident = poll_until(new, 30, every=0.2, what=f"an incident for {scenario} on {engine}")[0]
             seen = time.time()
             print(f"{scenario} on {engine}: incident listed {seen - incident['Opened']:.1f} s after its first "
@@ -111,7 +99,7 @@ class ScenariosTest(unittest.TestCase):
             self.assertIn(f"blocked by pid {started_line['blocker_id']} ", summary, text[:3000])
         self.assertEqual(top["Severity"], "HIGH", text[:3000])
         # The incident closes once the load is gone, before the next scenario.
-        poll_until(lambda: all(i["State"] == "CLOSED" for i in self.incidents(instance_id)), 60,
+        poll_until(lambda: all(i["State"] == "CLOSED" for i in self.f.incidents(instance_id)), 60,
                    what=f"the {scenario} incident to close")
 
     def report(self, instance_id, start, end):

@@ -183,6 +183,20 @@ HttpResponse JsonError(const Status& st) {
 
 std::string Iso(WallTime t) { return protocol::FormatIsoTimestamp(ToEpochSeconds(t)); }
 
+// What a queued delivery and a dead letter share: the message, where it goes
+// and how often it was tried.
+template <typename D>
+json DeliveryJson(const D& d) {
+  return {{"MessageId", d.message_id},
+          {"Subject", d.subject},
+          {"TopicArn", d.topic_arn},
+          {"SubscriptionArn", d.subscription.arn},
+          {"Protocol", notify::Name(d.subscription.protocol)},
+          {"Endpoint", d.subscription.endpoint},
+          {"Published", Iso(d.published)},
+          {"Attempts", d.attempts}};
+}
+
 }  // namespace
 
 SnsService::SnsService(notify::Outbox& outbox, std::function<WallTime()> now) : outbox_(outbox), now_(std::move(now)) {}
@@ -309,17 +323,12 @@ HttpResponse SnsService::DeadLetters(const HttpRequest&) const {
   auto dead = outbox_.DeadLetters();
   if (!dead.ok()) return JsonError(dead.status());
   json list = json::array();
-  for (const notify::DeadLetter& d : dead.value())
-    list.push_back({{"MessageId", d.message_id},
-                    {"Subject", d.subject},
-                    {"TopicArn", d.topic_arn},
-                    {"SubscriptionArn", d.subscription.arn},
-                    {"Protocol", notify::Name(d.subscription.protocol)},
-                    {"Endpoint", d.subscription.endpoint},
-                    {"Published", Iso(d.published)},
-                    {"Attempts", d.attempts},
-                    {"LastAttempt", Iso(d.last_attempt)},
-                    {"LastError", d.last_error}});
+  for (const notify::DeadLetter& d : dead.value()) {
+    json one = DeliveryJson(d);
+    one["LastAttempt"] = Iso(d.last_attempt);
+    one["LastError"] = d.last_error;
+    list.push_back(std::move(one));
+  }
   return JsonResponse(200, {{"DeadLetters", std::move(list)}});
 }
 
@@ -328,15 +337,7 @@ HttpResponse SnsService::Pending(const HttpRequest&) const {
   auto heads = outbox_.Due(now_() + std::chrono::hours(24 * 365));
   if (!heads.ok()) return JsonError(heads.status());
   json list = json::array();
-  for (const notify::Delivery& d : heads.value())
-    list.push_back({{"MessageId", d.message_id},
-                    {"Subject", d.subject},
-                    {"TopicArn", d.topic_arn},
-                    {"SubscriptionArn", d.subscription.arn},
-                    {"Protocol", notify::Name(d.subscription.protocol)},
-                    {"Endpoint", d.subscription.endpoint},
-                    {"Published", Iso(d.published)},
-                    {"Attempts", d.attempts}});
+  for (const notify::Delivery& d : heads.value()) list.push_back(DeliveryJson(d));
   return JsonResponse(200, {{"Pending", std::move(list)}});
 }
 
