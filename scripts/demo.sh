@@ -38,6 +38,9 @@ eval "$("$ROOT/scripts/mariadb-throwaway.sh" start "$WORK/maria")"
 M() { mariadb --no-defaults -uroot --socket="$MYSQL_SOCKET" app "$@"; }
 M < "$ROOT/scripts/workload/mariadb/schema.sql"
 
+# Secrets in files next to the config (not in it, not in the environment), so
+# `dbinsight top` and `dbinsight report` read the same config from another shell.
+(umask 077; printf '%s\n' "$PG_MONITOR_PASSWORD" >"$WORK/pg.pw"; printf '%s\n' "$MYSQL_MONITOR_PASSWORD" >"$WORK/maria.pw")
 cat > "$WORK/dbinsight.yaml" <<YAML
 listen: 127.0.0.1:$PORT
 store: $WORK/data
@@ -46,24 +49,23 @@ instances:
   - id: demo-pg
     engine: postgres
     dsn: "host=127.0.0.1 port=$PGPORT dbname=postgres user=$PG_MONITOR_USER"
-    password_env: DEMO_MONITOR_PASSWORD
+    password_file: pg.pw
     vcpus: $(nproc)
     host_metrics: true
   - id: demo-pg-replica
     engine: postgres
     dsn: "host=127.0.0.1 port=$REPLICA_PORT dbname=postgres user=$PG_MONITOR_USER"
-    password_env: DEMO_MONITOR_PASSWORD
+    password_file: pg.pw
     vcpus: $(nproc)
     host_metrics: true
     replica_of: demo-pg
   - id: demo-mariadb
     engine: mariadb
     dsn: "mysql://$MYSQL_MONITOR_USER@127.0.0.1:$MYSQL_PORT/"
-    password_env: DEMO_MARIADB_PASSWORD
+    password_file: maria.pw
     vcpus: $(nproc)
     host_metrics: true
 YAML
-DEMO_MONITOR_PASSWORD=$PG_MONITOR_PASSWORD DEMO_MARIADB_PASSWORD=$MYSQL_MONITOR_PASSWORD \
   "$BUILD/src/app/dbinsight" serve --config "$WORK/dbinsight.yaml" >"$WORK/dbinsight.log" 2>&1 &
 PIDS+=($!)
 
@@ -92,7 +94,8 @@ dbinsight is watching a throwaway fleet under a mixed workload:
   demo-mariadb (MariaDB, port $MYSQL_PORT).
   web UI       : http://127.0.0.1:$PORT/   (fleet overview; click an instance for its DB load)
   API endpoint : http://127.0.0.1:$PORT      health: curl http://127.0.0.1:$PORT/healthz
-  incidents    : curl http://127.0.0.1:$PORT/incidents
+  incidents    : curl http://127.0.0.1:$PORT/incidents   (and http://127.0.0.1:$PORT/#/incidents)
+  terminal view: $BUILD/src/app/dbinsight top --config $WORK/dbinsight.yaml --instance demo-pg
   resource id  : $RID (demo-pg)
   logs         : $WORK/dbinsight.log, $WORK/pgbench.log
 
@@ -119,6 +122,8 @@ Try, in another shell (any credentials work):
   aws cloudwatch describe-alarms $EP --alarm-name-prefix RDS- --query "MetricAlarms[].[AlarmName,StateValue]"
   aws pi create-performance-analysis-report $EP --service-type RDS --identifier $RID \\
       --start-time \$(date -d '-10 min' +%s) --end-time \$(date +%s)
+  $BUILD/src/app/dbinsight report --config $WORK/dbinsight.yaml --instance demo-pg --from -10m --to now
+      (root cause with lock chains and index advice; the same in the UI under Reports)
   aws lambda invoke $EP --function-name dbinsight-analyzer-demo-pg /dev/stdout
 
 Press Ctrl-C to stop (everything started here is removed).
