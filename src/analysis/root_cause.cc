@@ -245,6 +245,7 @@ using internal::Shares;
 using internal::StatementFinding;
 using internal::StatNames;
 using internal::StatsFor;
+using internal::WindowFindings;
 
 const char* SeverityName(Severity s) {
   switch (s) {
@@ -386,6 +387,28 @@ Result<Report> AnalyzeWindow(const pi::QueryEngine& engine, const model::Instanc
     for (size_t i = 0; i < cause->supporting.size(); ++i)
       cause->supporting[i].id = fmt::format("finding-{}-{}", ei + 1, i + 1);
     ranked.push_back({e.average_load * e.high_seconds, std::move(cause).value()});
+  }
+  auto window = WindowFindings(r, instance, report, stored, names);
+  if (!window.ok()) return window.status();
+  // What an episode explains already: lock waits as its cause, connections
+  // among its counters.
+  const bool episode_locks =
+      std::any_of(ranked.begin(), ranked.end(), [](const auto& rf) { return rf.second.type == "LockWaits"; });
+  const bool episode_connections = std::any_of(ranked.begin(), ranked.end(), [](const auto& rf) {
+    return std::any_of(rf.second.supporting.begin(), rf.second.supporting.end(),
+                       [](const Finding& s) { return s.type == "ConnectionsNearLimit"; });
+  });
+  std::string database;
+  if (advisor && !window->empty()) {
+    auto db = r.Keys("db", start, end, report.period_seconds, 1);
+    if (!db.ok()) return db.status();
+    if (!db->keys.empty() && db->keys[0].dimensions.count("db.name")) database = db->keys[0].dimensions.at("db.name");
+  }
+  for (Finding& f : window.value()) {
+    if ((f.type == "ConnectionsNearLimit" && episode_connections) || (f.type == "LockWaits" && episode_locks)) continue;
+    f.id = fmt::format("finding-w{}", ranked.size() + 1);
+    if (advisor) AddIndexAdvice(f, database, advisor, advice);
+    ranked.push_back({0, std::move(f)});  // after episodes of the same severity
   }
   // The worst first: severity, then load-seconds of the episode.
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {

@@ -247,16 +247,155 @@ std::optional<Finding> StatementFinding(const StatementCheck& c, const Episode& 
   return f;
 }
 
+namespace {
+
+// The connection count and its limit, by engine.
+std::pair<std::string, std::string> ConnectionNames(const std::string& engine) {
+  if (IsMySql(engine)) return {"db.Users.Threads_connected", "db.Users.max_connections"};
+  return {"db.User.numbackends", "db.User.max_connections"};
+}
+
+// A lock wait this long is no normal OLTP queueing: the live detector's
+// default (incidents: lock_chain.min_wait).
+constexpr double kLongLockWaitSeconds = 3;
+
+constexpr const char* kConnectionsAdvice =
+    "Put a connection pooler (PgBouncer, ProxySQL) in front, or find the client that leaks connections; "
+    "raising max_connections costs memory per connection.";
+
+double Median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+// A top statement whose latency per call at the end of the window is far
+// above its latency at the start: a plan that changed (a dropped index,
+// statistics after a bulk change) while the load may stay small.
+Result<std::optional<Finding>> InWindowRegression(const Reader& r, const Report& report, const StatNames& names,
+                                                  const pi::DimensionMap& key) {
+  const std::string id = key.count(kSqlId) ? key.at(kSqlId) : "", sql = key.count(kSqlText) ? key.at(kSqlText) : "";
+  if (id.empty() || names.latency.empty()) return std::optional<Finding>();
+  auto points = r.Points(names.latency, report.start, report.end, report.period_seconds, {{kSqlId, id}});
+  if (!points.ok()) return points.status();
+  const double t0 = ToEpochSeconds(report.start), t1 = ToEpochSeconds(report.end), third = (t1 - t0) / 3;
+  std::vector<double> first, last;
+  for (const pi::DataPoint& p : points.value()) {
+    if (p.timestamp < t0 + third) first.push_back(p.value);
+    if (p.timestamp >= t1 - third) last.push_back(p.value);
+  }
+  if (first.size() < 2 || last.size() < 2) return std::optional<Finding>();
+  const double before = Median(first), after = Median(last);
+  // The live detector's rule (incidents: latency_regression): 3x and 2 ms more.
+  if (before <= 0 || after < 3 * before || after - before < 2) return std::optional<Finding>();
+  double since = t0;
+  for (const pi::DataPoint& p : points.value())
+    if (p.value >= std::sqrt(before * after) && p.timestamp >= t0 + third / 2) {
+      since = p.timestamp;
+      break;
+    }
+  Finding f;
+  f.type = "SQLRegression";
+  f.causal = true;
+  f.severity = after >= 10 * before ? Severity::kHigh : Severity::kMedium;
+  f.start = FromEpochSeconds(since);
+  f.end = report.end;
+  f.summary = fmt::format(
+      "`{}` got slower during the window: {:.1f} ms per call at its end against {:.1f} ms at its start ({:.0f}x), "
+      "since about {} UTC.",
+      Clip(sql, kSummaryStatementChars), after, before, after / before, Hms(f.start));
+  f.evidence.push_back({names.latency, "Latency per call (ms)", {{kSqlText, sql}}, {{kSqlId, id}}, after, before});
+  f.recommendations.push_back(
+      {"sql-regression-plan",
+       "A latency that jumps at one moment is usually a changed plan: a dropped or invalid index, statistics "
+       "after a bulk change, a parameter that now selects many rows. Compare its plan with the expected one "
+       "(`EXPLAIN`) and look for DDL or data loads at that time."});
+  return std::optional<Finding>(std::move(f));
+}
+
+}  // namespace
+
+Result<std::vector<Finding>> WindowFindings(const Reader& r, const model::InstanceInfo& inst, const Report& report,
+                                            const std::set<std::string>& stored, const StatNames& names) {
+  std::vector<Finding> out;
+  auto keys = r.Keys("db.sql_tokenized", report.start, report.end, report.period_seconds, 5);
+  if (!keys.ok()) return keys.status();
+  for (const auto& k : keys->keys) {
+    auto f = InWindowRegression(r, report, names, k.dimensions);
+    if (!f.ok()) return f.status();
+    if (*f) out.push_back(std::move(**f));
+  }
+  if (!report.lock_chains.empty() && report.lock_chains.front().longest_wait_seconds >= kLongLockWaitSeconds) {
+    const LockChain& c = report.lock_chains.front();
+    Finding f;
+    f.type = "LockWaits";
+    f.causal = true;
+    f.severity = c.longest_wait_seconds >= 30 ? Severity::kHigh : Severity::kMedium;
+    f.start = c.first_seen;
+    f.end = c.last_seen;
+    const LockChainWaiters* w = c.waiters.empty() ? nullptr : &c.waiters.front();
+    f.summary = fmt::format(
+        "Sessions waited on locks for up to {:.0f} s from {} to {} UTC: {} session(s){}, blocked by {}.",
+        c.longest_wait_seconds, Hms(c.first_seen), Hms(c.last_seen), c.distinct_waiters,
+        w ? fmt::format(" running `{}` on {}", Clip(w->statement, kSummaryStatementChars), w->wait_event) : "",
+        DescribeBlocker(c));
+    f.evidence.push_back({"lock_chain.wait_seconds.max",
+                          "Longest wait behind the blocker (s)",
+                          {{"blocker.pid", std::to_string(c.blocker_pid)}},
+                          {},
+                          c.longest_wait_seconds,
+                          std::nullopt});
+    f.recommendations = CauseRecommendations(WaitClass::kLock, inst.engine, Episode{}, nullptr, &c);
+    out.push_back(std::move(f));
+  }
+  const auto [conns_name, limit_name] = ConnectionNames(inst.engine);
+  if (stored.count(conns_name) && stored.count(limit_name)) {
+    auto conns = r.Points(conns_name + ".avg", report.start, report.end, report.period_seconds);
+    if (!conns.ok()) return conns.status();
+    auto limit = r.Points(limit_name + ".avg", report.start, report.end, report.period_seconds);
+    if (!limit.ok()) return limit.status();
+    // Each second against the limit then: max_connections can change (SET GLOBAL, a restart).
+    std::map<double, double> limit_at;
+    for (const pi::DataPoint& p : limit.value()) limit_at[p.timestamp] = p.value;
+    const pi::DataPoint* peak = nullptr;
+    double max = 0;
+    for (const pi::DataPoint& p : conns.value()) {
+      auto l = limit_at.find(p.timestamp);
+      if (l == limit_at.end() || l->second <= 0) continue;
+      if (!peak || p.value / l->second > peak->value / max) {
+        peak = &p;
+        max = l->second;
+      }
+    }
+    if (peak && peak->value >= 0.8 * max) {
+      Finding f;
+      f.type = "ConnectionsNearLimit";
+      f.causal = true;
+      f.severity = peak->value >= 0.95 * max ? Severity::kHigh : Severity::kMedium;
+      f.start = report.start;
+      f.end = report.end;
+      f.summary = fmt::format(
+          "Connections reached {:.0f} of max_connections {:.0f} ({}) at {} UTC (average {:.0f} over the window); "
+          "new sessions fail at the limit.",
+          peak->value, max, Percent(peak->value / max), Hms(FromEpochSeconds(peak->timestamp)), Mean(conns.value()));
+      f.evidence.push_back({conns_name + ".avg", "Connections (peak)", {}, {}, peak->value, std::nullopt});
+      f.evidence.push_back({limit_name + ".avg", "max_connections", {}, {}, max, std::nullopt});
+      f.recommendations.push_back({"connections", kConnectionsAdvice});
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
 Result<std::vector<Finding>> CounterFindings(const Reader& r, const model::InstanceInfo& inst,
                                              const std::set<std::string>& stored, const Episode& e, int period) {
   const bool mysql = IsMySql(inst.engine);
+  const auto [conns_name, limit_name] = ConnectionNames(inst.engine);
   const std::string temp_name = mysql ? "db.Temp.Created_tmp_disk_tables" : "db.Temp.temp_bytes";
   const std::string hit_name = mysql ? "db.Cache.Innodb_buffer_pool_read_requests" : "db.Cache.blks_hit";
   const std::string miss_name = mysql ? "db.Cache.Innodb_buffer_pool_reads" : "db.IO.blks_read";
-  auto counters = Counters(r, stored,
-                           {"os.cpuUtilization.total", "os.diskIO.await", temp_name, hit_name, miss_name,
-                            "db.User.numbackends", "db.User.max_connections"},
-                           e, period);
+  auto counters = Counters(
+      r, stored, {"os.cpuUtilization.total", "os.diskIO.await", temp_name, hit_name, miss_name, conns_name, limit_name},
+      e, period);
   if (!counters.ok()) return counters.status();
   auto get = [&](const std::string& base) -> const CounterEvidence* {
     auto it = counters->find(base);
@@ -313,15 +452,12 @@ Result<std::vector<Finding>> CounterFindings(const Reader& r, const model::Insta
           {"cache-size", mysql ? "Raise `innodb_buffer_pool_size` if memory allows, or reduce scans."
                                : "Raise `shared_buffers` if memory allows, or reduce scans (index candidates)."});
   }
-  const CounterEvidence* conns = get("db.User.numbackends");
-  const CounterEvidence* limit = get("db.User.max_connections");
+  const CounterEvidence* conns = get(conns_name);
+  const CounterEvidence* limit = get(limit_name);
   if (conns && limit && limit->during > 0 && conns->during >= 0.8 * limit->during)
     add("ConnectionsNearLimit", conns->during >= 0.95 * limit->during ? Severity::kHigh : Severity::kMedium,
         fmt::format("{:.0f} of max_connections {:.0f} connections were in use.", conns->during, limit->during),
-        {ev(*conns, "Connections"), ev(*limit, "max_connections")},
-        {"connections",
-         "Put a connection pooler (PgBouncer) in front, or find the client that leaks connections; "
-         "raising max_connections costs memory per connection."});
+        {ev(*conns, "Connections"), ev(*limit, "max_connections")}, {"connections", kConnectionsAdvice});
   return out;
 }
 

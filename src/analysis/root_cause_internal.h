@@ -65,6 +65,13 @@ Result<Finding> EpisodeFinding(const Reader& r, const model::InstanceInfo& inst,
                                const StatNames& names, const std::vector<LockChain>& chains);
 // A statement's regression or newness against the day before, if any.
 std::optional<Finding> StatementFinding(const StatementCheck& c, const Episode& e, const StatNames& names);
+// Findings about the whole window that need no high-load episode, causal on
+// their own: a top statement that got slower inside the window (its latency
+// per call at the end >= 3x and 2 ms above the start), the heaviest lock
+// chain when a session waited 3 s or more behind it, connections that
+// reached 80% of max_connections.
+Result<std::vector<Finding>> WindowFindings(const Reader& r, const model::InstanceInfo& inst, const Report& report,
+                                            const std::set<std::string>& stored, const StatNames& names);
 // Findings from the counters stored for the instance (CPU, disk latency,
 // temp files, buffer cache, connections), each compared with the hour before.
 Result<std::vector<Finding>> CounterFindings(const Reader& r, const model::InstanceInfo& inst,

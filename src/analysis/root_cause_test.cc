@@ -411,6 +411,52 @@ TEST_F(RootCauseTest, RegressionAgainstTheDayBeforeAndNewStatements) {
   EXPECT_NE(fresh->summary.find(kReport), std::string::npos);
 }
 
+TEST_F(RootCauseTest, InWindowRegressionAndConnectionsNeedNoHighLoad) {
+  // One session (below 2 vCPUs): no episode. The SELECT runs 1 ms per call
+  // for 5 minutes, then 30 ms; connections climb to 90 of 100 in minute 8.
+  Sessions(0, 600, {{.wait = "CPU", .sql = kSelect}});
+  for (int end = 60; end <= 600; end += 60) Stats(end, {{kSelect, 600, end <= 300 ? 600 : 18000, 600}});
+  for (int i = 0; i < 600; ++i) {
+    const double conns = i >= 420 && i < 480 ? 90 : 20;
+    ASSERT_TRUE(metrics_
+                    ->AppendMetricSample({"pg1",
+                                          FromEpochSeconds(static_cast<double>(t0_ + i)),
+                                          {{"db.User.numbackends", conns}, {"db.User.max_connections", 100}}})
+                    .ok());
+  }
+  Report r = Analyze(0, 600);
+  EXPECT_TRUE(r.episodes.empty());
+  ASSERT_EQ(r.findings.size(), 2u);
+  const Finding& slow = r.findings[0];  // HIGH: 30x
+  EXPECT_EQ(slow.type, "SQLRegression");
+  EXPECT_TRUE(slow.causal);
+  EXPECT_EQ(slow.severity, Severity::kHigh);
+  EXPECT_NE(slow.summary.find("30.0 ms per call at its end against 1.0 ms at its start (30x)"), std::string::npos)
+      << slow.summary;
+  EXPECT_NEAR(ToEpochSeconds(slow.start), static_cast<double>(t0_ + 300), 60) << slow.summary;
+  const Finding& conns = r.findings[1];
+  EXPECT_EQ(conns.type, "ConnectionsNearLimit");
+  EXPECT_EQ(conns.severity, Severity::kMedium);
+  EXPECT_NE(conns.summary.find("reached 90 of max_connections 100 (90%)"), std::string::npos) << conns.summary;
+}
+
+TEST_F(RootCauseTest, LongLockWaitsWithoutHighLoadNameTheBlocker) {
+  // One waiter (load 1 on 2 vCPUs: no episode), waiting 120 s behind pid 4242.
+  Sessions(0, 100, {});
+  Sessions(100, 220, {{.wait = "Lock:transactionid", .sql = kUpdate}}, 1,
+           [](int t) { return std::vector<model::LockWait>{Chain(t, 4242, "idle in transaction").front()}; });
+  Report r = Analyze(0, 300);
+  EXPECT_TRUE(r.episodes.empty());
+  ASSERT_FALSE(r.findings.empty());
+  const Finding& top = r.findings[0];
+  EXPECT_EQ(top.type, "LockWaits");
+  EXPECT_EQ(top.severity, Severity::kHigh);  // 30 s or more
+  EXPECT_NE(top.summary.find("Sessions waited on locks for up to 119 s"), std::string::npos) << top.summary;
+  EXPECT_NE(top.summary.find("blocked by pid 4242 (idle in transaction"), std::string::npos) << top.summary;
+  ASSERT_FALSE(top.recommendations.empty());
+  EXPECT_EQ(top.recommendations[0].id, "lock-idle-blocker");
+}
+
 TEST_F(RootCauseTest, DayBeforeWithoutSampledLoadComparesCallsWeighted) {
   const int day = 86400;
   // The day before the SELECT ran too fast to be sampled: statistics only.

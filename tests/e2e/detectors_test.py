@@ -95,11 +95,12 @@ class DetectorsTest(unittest.TestCase):
         gen.wait(timeout=60)
         gen.stdout.close()
 
-    def detect(self, engine, instance_id, scenario, kind, clients, seconds, budget, check):
+    def detect(self, engine, instance_id, scenario, kind, clients, seconds, budget, check, finding):
         """Runs the scenario; the incident of `kind` must be listed within `budget` seconds of the
         condition (the started line, or the change for a regression), pass check(incident,
-        started,
-        condition), and close once the scenario is over. Returns the measured latency."""
+        started, condition), and close once the scenario is over; the root-cause report of the
+        scenario so far must have a top finding of the type finding(started) names, with its
+        text in the description. Returns the measured latency."""
         poll_until(lambda: all(i["State"] == "CLOSED" for i in self.incidents(instance_id, kind)), 60,
                    what=f"no open {kind} incident before {scenario}")
         known = {i["Id"] for i in self.incidents(instance_id, kind)}
@@ -113,6 +114,17 @@ class DetectorsTest(unittest.TestCase):
                   file=sys.stderr)
             self.assertLessEqual(latency, budget, incident)
             check(incident, started, condition)
+            # The report of the scenario so far, once the statistics of the incident's start are
+            # stored and, for a regression, the slow half is as long as the fast one (the report
+            # compares the window's first and last thirds).
+            report_end = max(incident["Opened"] + 2 * STATEMENTS_INTERVAL, min(2 * condition - t0, t0 + seconds - 2))
+            poll_until(lambda: time.time() >= report_end, seconds, what="the report window")
+            top = self.f.analysis_report(instance_id, int(t0), int(time.time()))["Insights"][0]
+            print(f"{scenario} on {engine}: report's top finding: {top['InsightType']}: "
+                  f"{top['Description'].splitlines()[0]}", file=sys.stderr)
+            insight_type, text = finding(started)
+            self.assertEqual(top["InsightType"], insight_type, top)
+            self.assertIn(text, top["Description"], top)
         finally:
             self.stop(gen)
         poll_until(lambda: all(i["State"] == "CLOSED" for i in self.incidents(instance_id, kind)), 60,
@@ -125,7 +137,8 @@ class DetectorsTest(unittest.TestCase):
             self.assertIn(f"/{MAX_CONNECTIONS} (", incident["Summary"])
             self.assertGreaterEqual(incident["Peak"], 0.8 * MAX_CONNECTIONS)
             self.assertEqual(incident["Unit"], "Connections")
-        self.detect(engine, instance_id, "connection-storm", "connections", 50, 60, 10.0, check)
+        self.detect(engine, instance_id, "connection-storm", "connections", 50, 60, 10.0, check,
+                    lambda started: ("ConnectionsNearLimit", f"of max_connections {MAX_CONNECTIONS} "))
 
     def regression(self, engine, instance_id):
         truth = json.loads(subprocess.run([self.binary, "loadgen", "--describe", "regression"], capture_output=True,
@@ -139,14 +152,15 @@ class DetectorsTest(unittest.TestCase):
         # Half of 40 s before the change: the baseline. None may open before the change (Opened is
         # the start of the first slow interval, so it may precede the change by up to one).
         self.detect(engine, instance_id, "regression", "latency-regression", 4, 40, 10.0 + STATEMENTS_INTERVAL,
-                    check)
+                    check, lambda started: ("SQLRegression", started["top_statement"]))
 
     def lock_chain(self, engine, instance_id):
         def check(incident, started, condition):
             self.assertIsNotNone(started["blocker_id"])
             self.assertIn(f"blocked by pid {started['blocker_id']}", incident["Summary"])
             self.assertEqual(incident["Unit"], "Seconds")
-        self.detect(engine, instance_id, "lock-chain", "lock-chain", 4, 60, 10.0, check)
+        self.detect(engine, instance_id, "lock-chain", "lock-chain", 4, 60, 10.0, check,
+                    lambda started: ("LockWaits", f"blocked by pid {started['blocker_id']} "))
 
     def has_metric(self, instance_id, metric):
         pi = self.f.client("pi")

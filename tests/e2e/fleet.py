@@ -241,6 +241,18 @@ class Fleet:
         with urllib.request.urlopen(f"{self.endpoint}/incidents?Instance={instance_id}", timeout=10) as r:
             return json.loads(r.read())["Incidents"]
 
+    def analysis_report(self, instance_id, start, end):
+        """A root-cause report of [start, end) through PI (boto3); raises unless it SUCCEEDED with insights."""
+        pi = self.client("pi")
+        resource = self.resource_id(instance_id)
+        report_id = pi.create_performance_analysis_report(ServiceType="RDS", Identifier=resource, StartTime=start,
+                                                          EndTime=end)["AnalysisReportId"]
+        report = pi.get_performance_analysis_report(ServiceType="RDS", Identifier=resource,
+                                                    AnalysisReportId=report_id)["AnalysisReport"]
+        if report["Status"] != "SUCCEEDED" or not report["Insights"]:
+            raise AssertionError(f"report {report_id}: {report}")
+        return report
+
     # --- the monitored servers -----------------------------------------------------------
     def loadgen_target(self, engine):
         """A superuser DSN of the fleet's PostgreSQL primary or MariaDB: loadgen creates its schema."""

@@ -83,7 +83,7 @@ class ScenariosTest(unittest.TestCase):
             self.assertIn(truth["top_statement"], incident["Summary"])
             # A window of the scenario's load for the report.
             poll_until(lambda: time.time() >= started + 25, 40, what="25 s of load")
-            report = self.report(instance_id, int(started), int(time.time()))
+            report = self.f.analysis_report(instance_id, int(started), int(time.time()))
         finally:
             gen.send_signal(signal.SIGINT)
             gen.wait(timeout=60)
@@ -105,17 +105,6 @@ class ScenariosTest(unittest.TestCase):
         # The incident closes once the load is gone, before the next scenario.
         poll_until(lambda: all(i["State"] == "CLOSED" for i in self.f.incidents(instance_id)), 60,
                    what=f"the {scenario} incident to close")
-
-    def report(self, instance_id, start, end):
-        pi = self.f.client("pi")
-        resource = self.f.resource_id(instance_id)
-        report_id = pi.create_performance_analysis_report(ServiceType="RDS", Identifier=resource, StartTime=start,
-                                                          EndTime=end)["AnalysisReportId"]
-        report = pi.get_performance_analysis_report(ServiceType="RDS", Identifier=resource,
-                                                    AnalysisReportId=report_id)["AnalysisReport"]
-        self.assertEqual(report["Status"], "SUCCEEDED")
-        self.assertTrue(report["Insights"], report)
-        return report
 
     def test_postgres(self):
         for scenario in SCENARIOS:
