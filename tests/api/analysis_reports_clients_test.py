@@ -99,6 +99,7 @@ class LockWaitReportTest(unittest.TestCase):
         holder_sql = ("select count(*) from pg_stat_activity where application_name = 'rc-holder' "
                       "and state = 'idle in transaction'")
         harness.poll_until(lambda: H.psql(holder_sql).strip() == "1", 30, what="the lock holder")
+        cls.holder_pid = int(H.psql("select pid from pg_stat_activity where application_name = 'rc-holder'"))
         cls.before = math.floor(time.time()) - 20
         for row in range(1, cls.WAITERS + 1):
             H.session("rc-waiter", f"update lk set v = v + 10 where id = {row};\n")
@@ -139,8 +140,12 @@ class LockWaitReportTest(unittest.TestCase):
         self.assertIn("waiting on lock:transactionid", text)
         self.assertIn("update lk set v = v +", text)
         self.assertIn("on 2 vcpus", text)
+        # The samplers recorded the chain: the idle holder is named, with what to do about it.
+        self.assertIn(f"blocked by pid {self.holder_pid} (idle in transaction", text)
+        self.assertIn("application rc-holder", text)
         ids = [r["RecommendationId"] for r in top["Recommendations"]]
-        self.assertIn("lock-find-blocker", ids)
+        self.assertEqual(ids[0], "lock-idle-blocker")
+        self.assertIn(f"pg_terminate_backend({self.holder_pid})", top["Recommendations"][0]["RecommendationDescription"])
         return top
 
     def test_cli_create_then_get(self):
