@@ -1,5 +1,5 @@
 // AnalyzeWindow: episodes from the load series, their make-up from
-// DescribeDimensionKeys, and the statement checks against the day before.
+// DescribeDimensionKeys, and the statement checks against the day (or week) before.
 // Findings are built in root_cause_findings.cc; rendering and JSON are in
 // root_cause_render.cc.
 #include "analysis/root_cause.h"
@@ -168,14 +168,22 @@ Status CheckStatements(const Reader& r, const StatNames& names, const RootCauseO
   if (!names.blocks_hit.empty()) additional.insert(additional.end(), {names.blocks_hit, names.blocks_read});
   auto now = r.Keys("db.sql_tokenized", from, to, 60, 25, std::nullopt, additional);
   if (!now.ok()) return now.status();
-  const auto shift = std::chrono::duration_cast<WallTime::duration>(o.regression_offset);
-  // Whether the day before had any statistics at all (new vs no history).
-  auto any_before = r.Points(names.calls, from - shift, to - shift, 60);
-  if (!any_before.ok()) return any_before.status();
+  // The first offset whose window had any statistics at all (new vs no
+  // history); the last one when none had.
+  std::chrono::hours offset = o.regression_offsets.empty() ? std::chrono::hours(24) : o.regression_offsets.front();
+  bool any_before = false;
+  for (std::chrono::hours h : o.regression_offsets) {
+    offset = h;
+    const auto back = std::chrono::duration_cast<WallTime::duration>(h);
+    auto points = r.Points(names.calls, from - back, to - back, 60);
+    if (!points.ok()) return points.status();
+    if ((any_before = !points->empty())) break;
+  }
+  const auto shift = std::chrono::duration_cast<WallTime::duration>(offset);
   const size_t n = std::min(e.by_sql.size(), static_cast<size_t>(o.top_statements));
   for (size_t i = 0; i < n; ++i) {
     const Share& s = e.by_sql[i];
-    StatementCheck c{s.id, s.key, s.load, s.fraction, {}, {}, {}, {}, {}, {}, {}, ""};
+    StatementCheck c{s.id, s.key, s.load, s.fraction, {}, {}, {}, {}, {}, {}, {}, "", static_cast<int>(offset.count())};
     for (const auto& k : now->keys) {
       auto id = k.dimensions.find(kSqlId);
       if (id == k.dimensions.end() || id->second != s.id) continue;
@@ -191,7 +199,7 @@ Status CheckStatements(const Reader& r, const StatNames& names, const RootCauseO
       auto before = r.Points(names.calls, from - shift, to - shift, 60, {{kSqlId, s.id}});
       if (!before.ok()) return before.status();
       if (before->empty()) {
-        c.comparison = any_before->empty() ? "no-history" : "new";
+        c.comparison = any_before ? "new" : "no-history";
       } else {
         auto prev =
             r.Keys("db.sql_tokenized", from - shift, to - shift, 60, 1, std::nullopt, additional, {{kSqlId, s.id}});

@@ -2,7 +2,7 @@
 // stores: the periods of high DB load merged into episodes, what each
 // episode's load was made of (SQL, wait event and type, user, host,
 // application, database), per-SQL statistics with a check against the same
-// window the day before, and counter/OS evidence. The result is a list of
+// window the day (or week) before, and counter/OS evidence. The result is a list of
 // findings, most important first, each with a severity, a one-sentence
 // summary a DBA can act on, the numbers behind it (and the series to plot)
 // and recommendations by cause. docs/analysis.md, "Root-cause reports".
@@ -50,8 +50,10 @@ struct RootCauseOptions {
   int max_episodes = 3;
   // Statements checked against the previous day, per episode. Default 5.
   int top_statements = 5;
-  // Where the regression check looks: this long before. Default 24 h.
-  std::chrono::hours regression_offset{24};
+  // Where the regression check looks: the first of these offsets whose
+  // window held any per-SQL statistics. Default the day before, else the week
+  // before (a weekly job; an instance monitored for a few days only).
+  std::vector<std::chrono::hours> regression_offsets{std::chrono::hours(24), std::chrono::hours(24 * 7)};
 };
 
 enum class Severity { kLow = 1, kMedium = 2, kHigh = 3 };
@@ -100,7 +102,7 @@ struct Share {
 };
 
 // Per-SQL statistics of one statement (db.sql_tokenized.stats.*), now and in
-// the same window regression_offset earlier.
+// the same window one of regression_offsets earlier.
 struct StatementCheck {
   std::string id;  // db.sql_tokenized.id
   std::string statement;
@@ -109,10 +111,11 @@ struct StatementCheck {
   std::optional<double> calls_per_sec, latency_ms_per_call, rows_per_call, blocks_per_call;
   std::optional<double> prev_calls_per_sec, prev_latency_ms_per_call, prev_rows_per_call;
   // "compared": both windows have statistics. "new": statistics were stored
-  // the day before, but none for this statement. "no-history": nothing was
-  // stored then. "no-statistics": none now either (pg_stat_statements or
+  // then, but none for this statement. "no-history": nothing was stored at
+  // any offset. "no-statistics": none now either (pg_stat_statements or
   // performance_schema off).
   std::string comparison;
+  int offset_hours = 24;  // which window "then" was: 24 (the day before) or 168 (the week before)
 };
 
 struct Episode {

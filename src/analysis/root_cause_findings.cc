@@ -1,6 +1,6 @@
 // The findings of a root-cause report: an episode's cause with its evidence
 // and recommendations by cause (lock, I/O, CPU, contention), statement
-// regressions against the day before, and counter evidence.
+// regressions against the day (or week) before, and counter evidence.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -208,6 +208,9 @@ Result<std::map<std::string, CounterEvidence>> Counters(const Reader& r, const s
 
 // The statement check's own finding (regression, new statement), if any.
 std::optional<Finding> StatementFinding(const StatementCheck& c, const Episode& e, const StatNames& names) {
+  const std::string then = c.offset_hours == 24    ? "the day before"
+                           : c.offset_hours == 168 ? "the week before"
+                                                   : fmt::format("{} h before", c.offset_hours);
   std::vector<std::string> changes;
   Finding f;
   f.start = e.start;
@@ -219,8 +222,8 @@ std::optional<Finding> StatementFinding(const StatementCheck& c, const Episode& 
     if (!now || !before) return;
     f.evidence.push_back({metric, what, dims, filter, *now, *before});
     if (*before > 0 && *now >= 2 * *before)
-      changes.push_back(fmt::format("{} {:.1f}{} vs {:.1f}{} the day before ({:.1f}x)", what, *now, unit, *before, unit,
-                                    *now / *before));
+      changes.push_back(
+          fmt::format("{} {:.1f}{} vs {:.1f}{} {} ({:.1f}x)", what, *now, unit, *before, unit, then, *now / *before));
   };
   if (c.comparison == "compared") {
     ratio("latency per call", names.latency, c.latency_ms_per_call, c.prev_latency_ms_per_call, " ms");
@@ -228,16 +231,16 @@ std::optional<Finding> StatementFinding(const StatementCheck& c, const Episode& 
     ratio("rows per call", names.rows, c.rows_per_call, c.prev_rows_per_call, "");
     if (changes.empty()) return std::nullopt;
     f.type = "SQLRegression";
-    f.summary = fmt::format("`{}` ({} of the load) changed since the day before: {}.",
-                            Clip(c.statement, kSummaryStatementChars), Percent(c.fraction), fmt::join(changes, "; "));
+    f.summary = fmt::format("`{}` ({} of the load) changed since {}: {}.", Clip(c.statement, kSummaryStatementChars),
+                            Percent(c.fraction), then, fmt::join(changes, "; "));
     f.recommendations.push_back(
         {"sql-regression",
          "Compare its plan now with the expected one (a changed plan, stale statistics after bulk "
          "changes, or data growth), and check what calls it more often (a deploy, a retry loop)."});
   } else if (c.comparison == "new") {
     f.type = "NewSQL";
-    f.summary = fmt::format("`{}` ({} of the load) did not run in the same window the day before.",
-                            Clip(c.statement, kSummaryStatementChars), Percent(c.fraction));
+    f.summary = fmt::format("`{}` ({} of the load) did not run in the same window {}.",
+                            Clip(c.statement, kSummaryStatementChars), Percent(c.fraction), then);
     f.recommendations.push_back(
         {"sql-new", "A new statement: check which release or job introduced it and whether it is expected."});
   } else {

@@ -63,7 +63,7 @@ class Reader {
 // heaviest chain's root blocker is named, with recommendations by its state.
 Result<Finding> EpisodeFinding(const Reader& r, const model::InstanceInfo& inst, const Report& report, const Episode& e,
                                const StatNames& names, const std::vector<LockChain>& chains);
-// A statement's regression or newness against the day before, if any.
+// A statement's regression or newness against the day (or week) before, if any.
 std::optional<Finding> StatementFinding(const StatementCheck& c, const Episode& e, const StatNames& names);
 // Findings about the whole window that need no high-load episode, causal on
 // their own: a top statement that got slower inside the window (its latency

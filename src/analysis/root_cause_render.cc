@@ -116,7 +116,8 @@ Json ToJson(const StatementCheck& c) {
             {"statement", c.statement},
             {"load", c.load},
             {"fraction", c.fraction},
-            {"comparison", c.comparison}};
+            {"comparison", c.comparison},
+            {"offset_hours", c.offset_hours}};
   PutOptional(j, "calls_per_sec", c.calls_per_sec);
   PutOptional(j, "latency_ms_per_call", c.latency_ms_per_call);
   PutOptional(j, "rows_per_call", c.rows_per_call);
@@ -138,7 +139,8 @@ StatementCheck StatementFrom(const Json& j) {
           GetOptional(j, "prev_calls_per_sec"),
           GetOptional(j, "prev_latency_ms_per_call"),
           GetOptional(j, "prev_rows_per_call"),
-          j.at("comparison")};
+          j.at("comparison"),
+          j.value("offset_hours", 24)};  // reports stored before the week fallback compared with the day
 }
 
 Json ToJson(const LockChain& c) {

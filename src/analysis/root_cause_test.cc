@@ -457,6 +457,30 @@ TEST_F(RootCauseTest, LongLockWaitsWithoutHighLoadNameTheBlocker) {
   EXPECT_EQ(top.recommendations[0].id, "lock-idle-blocker");
 }
 
+TEST_F(RootCauseTest, WeekBeforeWhenTheDayBeforeHasNoStatistics) {
+  const int week = 7 * 86400;
+  // A weekly job: nothing the day before; a week before the SELECT took 1 ms.
+  Sessions(-week, -week + 180, {{.wait = "CPU", .sql = kSelect}});
+  for (int end = -week + 60; end <= -week + 180; end += 60) Stats(end, {{kSelect, 600, 600, 600}});
+  Sessions(0, 180, Times(3, {.wait = "CPU", .sql = kSelect}));
+  for (int end = 60; end <= 240; end += 60) Stats(end, {{kSelect, 600, 6000, 600}});
+  Report r = Analyze(0, 180);
+  ASSERT_EQ(r.episodes.size(), 1u);
+  const StatementCheck& select = r.episodes[0].statements.at(0);
+  EXPECT_EQ(select.comparison, "compared");
+  EXPECT_EQ(select.offset_hours, 168);
+  EXPECT_DOUBLE_EQ(select.prev_latency_ms_per_call.value_or(0), 1);
+  const Finding* regression = Supporting(r.findings.at(0), "SQLRegression");
+  ASSERT_NE(regression, nullptr);
+  EXPECT_NE(regression->summary.find("changed since the week before: latency per call 10.0 ms vs 1.0 ms the week "
+                                     "before (10.0x)"),
+            std::string::npos)
+      << regression->summary;
+  auto back = Report::FromJson(r.ToJson());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->episodes.at(0).statements.at(0).offset_hours, 168);
+}
+
 TEST_F(RootCauseTest, DayBeforeWithoutSampledLoadComparesCallsWeighted) {
   const int day = 86400;
   // The day before the SELECT ran too fast to be sampled: statistics only.
