@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -168,6 +170,39 @@ bool Served(const Table& t, const std::vector<std::string>& cols, const sql::Sta
   return cols.size() == 1 && t.leading_indexed.count(cols[0]);
 }
 
+// With read access pg_stats shows how selective each column is (without it
+// the view hides the rows): equality columns go most selective first, and
+// each column's distinct values are noted.
+Status OrderBySelectivity(dbconn::PgConnection& conn, const Table& t, const sql::StatementShape& shape,
+                          std::vector<std::string>& cols, std::vector<std::string>& notes) {
+  std::string in;
+  for (const std::string& c : cols) in += (in.empty() ? "" : ", ") + Literal(c);
+  auto r = conn.Query("SELECT attname, n_distinct FROM pg_stats WHERE schemaname = " + Literal(t.schema) +
+                      " AND tablename = " + Literal(t.ref.name) + " AND attname IN (" + in + ")");
+  if (!r.ok()) return r.status();
+  std::map<std::string, double> distinct;
+  for (int i = 0; i < r->rows(); ++i) {
+    const double n = std::strtod(std::string(r->Get(i, 1)).c_str(), nullptr);
+    distinct[std::string(r->Get(i, 0))] = n >= 0 ? n : -n * t.live_rows;  // negative: a fraction of the rows
+  }
+  if (distinct.empty()) return Status::Ok();  // not analyzed yet
+  auto range_only = [&](const std::string& c) {
+    return std::none_of(shape.predicates.begin(), shape.predicates.end(),
+                        [&](const sql::Predicate& p) { return p.column == c && p.kind != sql::PredicateKind::kRange; });
+  };
+  const auto lookups =
+      std::stable_partition(cols.begin(), cols.end(), [&](const std::string& c) { return !range_only(c); });
+  std::stable_sort(cols.begin(), lookups,
+                   [&](const std::string& a, const std::string& b) { return distinct[a] > distinct[b]; });
+  for (const std::string& c : cols) {
+    if (!distinct.count(c)) continue;
+    const double d = std::max(1.0, distinct[c]);
+    notes.push_back(fmt::format("pg_stats: {} has about {:.0f} distinct values (~{:.0f} rows each){}", c, d,
+                                t.live_rows / d, d < 10 ? ", too few for an index alone to select few rows" : ""));
+  }
+  return Status::Ok();
+}
+
 struct PlanNode {
   std::string type;
   std::string line;
@@ -288,6 +323,9 @@ Result<std::vector<model::IndexAdvice>> PgIndexAdvisor::Advise(const std::string
     if (!table || table->live_rows < options_.min_rows) continue;
     std::vector<std::string> cols = Candidates(*table, shape);
     if (cols.empty() || Served(*table, cols, shape)) continue;
+
+    const bool explain = options_.explain && table->readable && !shape.command.empty();
+    if (explain) DBI_RETURN_IF_ERROR(OrderBySelectivity(*conn, *table, shape, cols, notes));
 
     model::IndexAdvice a;
     a.table = table->qualified();

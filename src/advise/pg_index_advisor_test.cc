@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "testing/pg_cluster.h"
@@ -86,6 +87,7 @@ TEST_F(PgIndexAdvisorTest, CatalogOnlyForTheMonitorRole) {
   EXPECT_EQ(a.create_index, "CREATE INDEX CONCURRENTLY ON app.events (account_id, created);");
   EXPECT_EQ(a.basis, "catalog");
   EXPECT_EQ(a.live_rows, 60000);
+  for (const std::string& n : a.notes) EXPECT_EQ(n.find("pg_stats"), std::string::npos) << "hidden from pg_monitor";
   EXPECT_GE(a.seq_scans, 2);
   EXPECT_GE(a.seq_rows_read, 120000);
   EXPECT_FALSE(a.cost_before);
@@ -133,10 +135,28 @@ TEST_F(PgIndexAdvisorTest, ExplainConfirmsTheScan) {
   ASSERT_TRUE(a.cost_before);
   EXPECT_GT(*a.cost_before, 100);
   EXPECT_NE(a.notes.back().find("hypopg"), std::string::npos);
+  // With read access pg_stats is visible: account_id (5000 values) before created.
+  EXPECT_EQ(a.columns, (std::vector<std::string>{"account_id", "created"}));
+  EXPECT_TRUE(std::any_of(a.notes.begin(), a.notes.end(), [](const std::string& n) {
+    return n.find("pg_stats: account_id has about") != std::string::npos;
+  })) << a.notes.front();
   // Nothing the advisor did stays behind: no prepared statement, no index.
   auto idx = cluster_->Exec("select count(*) from pg_indexes where tablename = 'events'", "shop");
   ASSERT_TRUE(idx.ok());
   EXPECT_EQ(idx->Get(0, 0), "1");
+}
+
+TEST_F(PgIndexAdvisorTest, MostSelectiveEqualityColumnLeads) {
+  Grant(true, false);
+  // kind has 7 values, account_id 5000: the index leads with account_id,
+  // whatever the order in the statement; the range column stays last.
+  auto advice = Advise(true, "SELECT id FROM events WHERE kind = $1 AND account_id = $2 AND created > $3");
+  ASSERT_EQ(advice.size(), 1u);
+  EXPECT_EQ(advice[0].columns, (std::vector<std::string>{"account_id", "kind", "created"}));
+  EXPECT_TRUE(std::any_of(advice[0].notes.begin(), advice[0].notes.end(), [](const std::string& n) {
+    return n.find("pg_stats: kind has about 7 distinct values") != std::string::npos &&
+           n.find("too few for an index alone") != std::string::npos;
+  }));
 }
 
 TEST_F(PgIndexAdvisorTest, HypotheticalIndexShowsTheGain) {
