@@ -8,8 +8,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 
+#include "advise/index_columns.h"
 #include "sql/predicates.h"
 
 namespace dbinsight::advise {
@@ -79,14 +79,11 @@ int ParamCount(std::string_view text) {
   return n;
 }
 
-struct Table {
-  sql::TableRef ref;
+struct Table : TableColumns {
   std::string oid, schema;
   double live_rows = 0;
   int64_t seq_scans = 0, seq_rows_read = 0, index_scans = 0;
   bool readable = false;
-  std::set<std::string> columns;
-  std::set<std::string> leading_indexed;  // first key column of each valid index
   std::string qualified() const { return Ident(schema) + "." + Ident(ref.name); }
 };
 
@@ -139,35 +136,6 @@ Result<std::optional<Table>> Resolve(dbconn::PgConnection& conn, const sql::Tabl
   auto idx = std::move(idx_or).value();
   for (int i = 0; i < idx.rows(); ++i) t.leading_indexed.insert(std::string(idx.Get(i, 0)));
   return std::optional<Table>(std::move(t));
-}
-
-// The statement's columns for this table: equality columns first (an index's
-// leading columns), join columns when there are none, then one range column.
-std::vector<std::string> Candidates(const Table& t, const sql::StatementShape& shape) {
-  auto mine = [&](const sql::Predicate& p) {
-    if (!p.qualifier.empty()) return p.qualifier == (t.ref.alias.empty() ? t.ref.name : t.ref.alias);
-    return t.columns.count(p.column) > 0;
-  };
-  std::vector<std::string> eq, join, range;
-  for (const sql::Predicate& p : shape.predicates) {
-    if (!mine(p) || !t.columns.count(p.column)) continue;
-    auto& list = p.kind == sql::PredicateKind::kEquality ? eq : p.kind == sql::PredicateKind::kJoin ? join : range;
-    if (std::find(list.begin(), list.end(), p.column) == list.end()) list.push_back(p.column);
-  }
-  std::vector<std::string> cols = eq.empty() ? join : eq;
-  if (cols.size() > 3) cols.resize(3);  // wider keys rarely pay for their writes
-  if (!range.empty() && cols.size() < 3 && std::find(cols.begin(), cols.end(), range[0]) == cols.end())
-    cols.push_back(range[0]);
-  return cols;
-}
-
-// An existing index already starts with a column the statement looks up.
-bool Served(const Table& t, const std::vector<std::string>& cols, const sql::StatementShape& shape) {
-  for (const sql::Predicate& p : shape.predicates)
-    if (p.kind != sql::PredicateKind::kRange && t.leading_indexed.count(p.column) &&
-        std::find(cols.begin(), cols.end(), p.column) != cols.end())
-      return true;
-  return cols.size() == 1 && t.leading_indexed.count(cols[0]);
 }
 
 // With read access pg_stats shows how selective each column is (without it
@@ -321,8 +289,8 @@ Result<std::vector<model::IndexAdvice>> PgIndexAdvisor::Advise(const std::string
     if (!table_or.ok()) return table_or.status();
     std::optional<Table> table = std::move(table_or).value();
     if (!table || table->live_rows < options_.min_rows) continue;
-    std::vector<std::string> cols = Candidates(*table, shape);
-    if (cols.empty() || Served(*table, cols, shape)) continue;
+    std::vector<std::string> cols = IndexColumns(*table, shape);
+    if (cols.empty() || ServedByIndex(*table, cols, shape)) continue;
 
     const bool explain = options_.explain && table->readable && !shape.command.empty();
     if (explain) DBI_RETURN_IF_ERROR(OrderBySelectivity(*conn, *table, shape, cols, notes));
