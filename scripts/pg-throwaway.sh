@@ -25,6 +25,9 @@
 #   PG_THROWAWAY_OWNER_PID  if set, a watchdog stops and removes the cluster
 #                      when that process exits (a crashed test leaks nothing)
 #   PGBIN              server binaries (default /usr/lib/postgresql/15/bin)
+#   PG_THROWAWAY_PRELOAD  libraries added to shared_preload_libraries after
+#                      pg_stat_statements, comma-separated (default none); with
+#                      pg_qualstats every execution is sampled (sample_rate 1)
 set -euo pipefail
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -35,7 +38,7 @@ SELF=$(readlink -f "${BASH_SOURCE[0]}")
 die() { echo "pg-throwaway: $*" >&2; exit 1; }
 as_pg() { runuser -u postgres -- "$@"; }
 
-usage() { sed -n '2,27p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,30p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # Refuse to act on a directory that is not one of ours: stop removes DIR.
 require_cluster() {
@@ -94,7 +97,7 @@ cmd_start() {
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$DIR'
 include_if_exists = 'dbinsight_port.conf'
-shared_preload_libraries = 'pg_stat_statements'
+shared_preload_libraries = '$(preload_libraries)'
 compute_query_id = on
 track_activity_query_size = 4096
 track_io_timing = on
@@ -105,6 +108,11 @@ synchronous_commit = off
 full_page_writes = off
 logging_collector = off
 CONF
+  # Opt-in: the default cluster stays what the demo and other tests expect.
+  if [[ ",$(preload_libraries | tr -d ' ')," == *,pg_qualstats,* ]]; then
+    # Deterministic tests: the default samples 1/max_connections of executions.
+    echo "pg_qualstats.sample_rate = 1" | as_pg tee -a "$DIR/data/postgresql.conf" >/dev/null
+  fi
 
   start_on_free_port
   "$PGBIN/psql" -X -q -h "$DIR" -p "$PORT" -U postgres -d postgres \
@@ -114,6 +122,11 @@ CREATE EXTENSION pg_stat_statements;
 SQL
   start_watchdog
   write_env
+}
+
+# pg_stat_statements, then PG_THROWAWAY_PRELOAD.
+preload_libraries() {
+  printf 'pg_stat_statements%s' "${PG_THROWAWAY_PRELOAD:+, $PG_THROWAWAY_PRELOAD}"
 }
 
 # Picks a random free port, writes it to dbinsight_port.conf and starts the

@@ -12,6 +12,7 @@ PKGS=(
   # real services and clients the tests and demo drive
   postgresql-15 postgresql-client-15 postgresql-contrib mariadb-server mariadb-client
   postgresql-15-hypopg  # hypothetical indexes in index advice (docs/analysis.md)
+  postgresql-15-pg-qualstats  # recorded per-column selectivity in index advice (docs/analysis.md)
   awscli python3-boto3 curl bc python3-aiosmtpd
   # web UI tests (headless browser driven by playwright-core) and `dbinsight top` tests
   chromium tmux

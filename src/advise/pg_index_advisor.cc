@@ -138,37 +138,120 @@ Result<std::optional<Table>> Resolve(dbconn::PgConnection& conn, const sql::Tabl
   return std::optional<Table>(std::move(t));
 }
 
-// With read access pg_stats shows how selective each column is (without it
-// the view hides the rows): equality columns go most selective first, and
-// each column's distinct values are noted.
-Status OrderBySelectivity(dbconn::PgConnection& conn, const Table& t, const sql::StatementShape& shape,
-                          std::vector<std::string>& cols, std::vector<std::string>& notes) {
+// Orders the equality columns of `cols` by `rank`, highest first (a column
+// without one last); range-only columns stay after them, as IndexColumns put them.
+void LookupsFirstBy(const std::map<std::string, double>& rank, const sql::StatementShape& shape,
+                    std::vector<std::string>& cols) {
+  auto range_only = [&](const std::string& c) {
+    return std::none_of(shape.predicates.begin(), shape.predicates.end(),
+                        [&](const sql::Predicate& p) { return p.column == c && p.kind != sql::PredicateKind::kRange; });
+  };
+  auto of = [&](const std::string& c) {
+    auto it = rank.find(c);
+    return it == rank.end() ? 0.0 : it->second;
+  };
+  const auto lookups =
+      std::stable_partition(cols.begin(), cols.end(), [&](const std::string& c) { return !range_only(c); });
+  std::stable_sort(cols.begin(), lookups, [&](const std::string& a, const std::string& b) { return of(a) > of(b); });
+}
+
+std::string InList(const std::vector<std::string>& cols) {
   std::string in;
   for (const std::string& c : cols) in += (in.empty() ? "" : ", ") + Literal(c);
+  return in;
+}
+
+// With read access pg_stats shows how selective each column is (without it
+// the view hides the rows): equality columns go most selective first, and
+// each column's distinct values are noted. False when not analyzed yet.
+Result<bool> OrderBySelectivity(dbconn::PgConnection& conn, const Table& t, const sql::StatementShape& shape,
+                                std::vector<std::string>& cols, std::vector<std::string>& notes) {
   auto r = conn.Query("SELECT attname, n_distinct FROM pg_stats WHERE schemaname = " + Literal(t.schema) +
-                      " AND tablename = " + Literal(t.ref.name) + " AND attname IN (" + in + ")");
+                      " AND tablename = " + Literal(t.ref.name) + " AND attname IN (" + InList(cols) + ")");
   if (!r.ok()) return r.status();
   std::map<std::string, double> distinct;
   for (int i = 0; i < r->rows(); ++i) {
     const double n = std::strtod(std::string(r->Get(i, 1)).c_str(), nullptr);
     distinct[std::string(r->Get(i, 0))] = n >= 0 ? n : -n * t.live_rows;  // negative: a fraction of the rows
   }
-  if (distinct.empty()) return Status::Ok();  // not analyzed yet
-  auto range_only = [&](const std::string& c) {
-    return std::none_of(shape.predicates.begin(), shape.predicates.end(),
-                        [&](const sql::Predicate& p) { return p.column == c && p.kind != sql::PredicateKind::kRange; });
-  };
-  const auto lookups =
-      std::stable_partition(cols.begin(), cols.end(), [&](const std::string& c) { return !range_only(c); });
-  std::stable_sort(cols.begin(), lookups,
-                   [&](const std::string& a, const std::string& b) { return distinct[a] > distinct[b]; });
+  if (distinct.empty()) return false;
+  LookupsFirstBy(distinct, shape, cols);
   for (const std::string& c : cols) {
     if (!distinct.count(c)) continue;
     const double d = std::max(1.0, distinct[c]);
     notes.push_back(fmt::format("pg_stats: {} has about {:.0f} distinct values (~{:.0f} rows each){}", c, d,
                                 t.live_rows / d, d < 10 ? ", too few for an index alone to select few rows" : ""));
   }
-  return Status::Ok();
+  return true;
+}
+
+std::string Count(double n) {
+  if (n >= 1e9) return fmt::format("{:.1f}G", n / 1e9);
+  if (n >= 1e6) return fmt::format("{:.1f}M", n / 1e6);
+  if (n >= 1e3) return fmt::format("{:.1f}k", n / 1e3);
+  return fmt::format("{:.0f}", n);
+}
+
+std::string Percent(double p) {
+  if (p >= 10) return fmt::format("{:.0f}%", p);
+  if (p >= 1) return fmt::format("{:.1f}%", p);
+  return p >= 0.01 || p == 0 ? fmt::format("{:.2f}%", p) : "<0.01%";
+}
+
+// pg_qualstats, when installed in the statement's database, has counted for
+// each column-vs-value qual the rows it was evaluated on and the rows it
+// removed, in any statement: what each column really selects, which the
+// pg_monitor role may read (any role may: the view is granted to PUBLIC; only
+// its constvalue needs pg_read_all_stats, and it is not read). It counts what
+// a scan's filter removed as a whole, so only a qual that was a scan's only
+// filter (no qualid) tells its own column's selectivity; index quals filter
+// nothing. With `order` the equality columns go most selective first; always
+// one note per advised column it knows; other columns are ignored. Never
+// fails the advice: a problem becomes a note.
+void NoteQualStats(dbconn::PgConnection& conn, const Table& t, const sql::StatementShape& shape, bool order,
+                   std::vector<std::string>& cols, std::vector<std::string>& notes) {
+  // Without the preload it records nothing (2.0.4 only warns, reading just
+  // this backend's quals): its GUCs exist only where the library is loaded.
+  auto ext = conn.Query(
+      "SELECT n.nspname, EXISTS (SELECT 1 FROM pg_settings WHERE name = 'pg_qualstats.max') "
+      "FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_qualstats'");
+  if (!ext.ok()) {
+    notes.push_back("pg_qualstats not read: " + ext.status().message());
+    return;
+  }
+  if (ext->rows() == 0) return;  // not installed: an option, not worth a note
+  if (ext->Get(0, 1) != "t") {
+    notes.push_back(
+        "pg_qualstats is installed but not in shared_preload_libraries, so it records nothing: add it there "
+        "and restart the server");
+    return;
+  }
+  auto r = conn.Query(
+      fmt::format("SELECT a.attname, sum(q.execution_count), sum(q.nbfiltered), "
+                  "(array_agg(o.oprname ORDER BY q.execution_count DESC))[1] "
+                  "FROM {}.pg_qualstats q JOIN pg_attribute a ON a.attrelid = q.lrelid AND a.attnum = q.lattnum "
+                  "JOIN pg_operator o ON o.oid = q.opno "
+                  "WHERE q.lrelid = {} AND q.rrelid IS NULL AND q.qualid IS NULL AND q.eval_type = 'f' "
+                  "AND a.attname IN ({}) GROUP BY a.attname HAVING sum(q.execution_count) > 0",
+                  Ident(ext->Get(0, 0)), t.oid, InList(cols)));
+  if (!r.ok()) {
+    notes.push_back("pg_qualstats not read: " + r.status().message());
+    return;
+  }
+  std::map<std::string, double> filtered, evaluated;
+  std::map<std::string, std::string> op;
+  for (int i = 0; i < r->rows(); ++i) {
+    const std::string c(r->Get(i, 0));
+    evaluated[c] = std::strtod(std::string(r->Get(i, 1)).c_str(), nullptr);
+    filtered[c] = std::strtod(std::string(r->Get(i, 2)).c_str(), nullptr) / evaluated[c];
+    op[c] = r->Get(i, 3);
+  }
+  if (order) LookupsFirstBy(filtered, shape, cols);
+  for (const std::string& c : cols) {
+    if (!evaluated.count(c)) continue;
+    notes.push_back(fmt::format("pg_qualstats: `{} {} ...` evaluated {} times, keeps {} of rows", Ident(c), op[c],
+                                Count(evaluated[c]), Percent(100 * (1 - filtered[c]))));
+  }
 }
 
 struct PlanNode {
@@ -293,7 +376,9 @@ Result<std::vector<model::IndexAdvice>> PgIndexAdvisor::Advise(const std::string
     if (cols.empty() || ServedByIndex(*table, cols, shape)) continue;
 
     const bool explain = options_.explain && table->readable && !shape.command.empty();
-    if (explain) DBI_RETURN_IF_ERROR(OrderBySelectivity(*conn, *table, shape, cols, notes));
+    auto ordered = explain ? OrderBySelectivity(*conn, *table, shape, cols, notes) : Result<bool>(false);
+    if (!ordered.ok()) return ordered.status();
+    NoteQualStats(*conn, *table, shape, !*ordered, cols, notes);
 
     model::IndexAdvice a;
     a.table = table->qualified();

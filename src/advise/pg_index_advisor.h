@@ -1,9 +1,12 @@
 // PgIndexAdvisor: which index would stop a PostgreSQL statement from
 // scanning a large table. From what the monitoring role may read anyway
 // (pg_monitor): the statement's shape (sql/predicates.h), the table's scan
-// statistics (pg_stat_all_tables) and its existing indexes (pg_index). With
-// the opt-in `explain`, and read access to the tables (pg_read_all_data on
-// PostgreSQL 14+), it also asks the planner: the generic plan of the
+// statistics (pg_stat_all_tables), its existing indexes (pg_index) and, when
+// the pg_qualstats extension is installed (and preloaded), how much of the
+// table each advised column's quals filtered out, which orders the equality
+// columns most selective first. With the opt-in `explain`, and read access
+// to the tables (pg_read_all_data on PostgreSQL 14+), it also asks the
+// planner (and pg_stats orders the columns instead): the generic plan of the
 // statement, never executed (PREPARE + EXPLAIN without ANALYZE, in a
 // read-only transaction), and, when the hypopg extension is installed in the
 // statement's database, the plan with a hypothetical index, so the advice

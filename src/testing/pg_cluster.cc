@@ -59,6 +59,7 @@ Status PgCluster::RunScript(const std::string& command, std::string* out) const 
   auto result = testing::RunScript(kScript, {command, dir_},
                                    {{"MONITOR_PASSWORD", options_.monitor_password},
                                     {"SUPERUSER_PASSWORD", options_.superuser_password},
+                                    {"PG_THROWAWAY_PRELOAD", options_.preload},
                                     {"PG_THROWAWAY_OWNER_PID", std::to_string(::getpid())}});
   if (!result.ok()) return result.status();
   if (out) *out = std::move(result).value();

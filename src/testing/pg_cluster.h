@@ -24,6 +24,9 @@ class PgCluster {
   struct Options {
     std::string monitor_password = "monitor-secret";
     std::string superuser_password = "postgres-secret";
+    // Libraries preloaded after pg_stat_statements, comma-separated
+    // (PG_THROWAWAY_PRELOAD), e.g. "pg_qualstats"; "" = the default cluster.
+    std::string preload;
   };
 
   // Takes ~1-3 s (initdb + start). Internal with the script's output when it fails.
