@@ -5,18 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "sql/predicates_testing.h"
+
 namespace dbinsight::sql {
 namespace {
-
-// "qualifier.column:kind" for compact expectations.
-std::vector<std::string> Flat(const StatementShape& s) {
-  std::vector<std::string> out;
-  for (const Predicate& p : s.predicates) {
-    const char* kind = p.kind == PredicateKind::kEquality ? "eq" : p.kind == PredicateKind::kRange ? "range" : "join";
-    out.push_back(p.qualifier + "." + p.column + ":" + kind);
-  }
-  return out;
-}
 
 TEST(ShapeOf, LoadgenMissingIndexStatement) {
   auto s = ShapeOf("SELECT count(*) AS unindexed_matches FROM lg_events WHERE account_id = $1");
