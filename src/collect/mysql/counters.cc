@@ -38,7 +38,7 @@ constexpr Variable kVariables[] = {
     {"threads_running", "db.Users.Threads_running", MetricKind::kGauge},
     {"threads_connected", "db.Users.Threads_connected", MetricKind::kGauge},
     // A server variable, not a status: present when the read adds it to the
-    // status rows (SHOW GLOBAL VARIABLES LIKE 'max_connections'), for the
+    // status rows (@@GLOBAL.max_connections), for the
     // connections incident's limit.
     {"max_connections", "db.Users.max_connections", MetricKind::kGauge},
     {"innodb_row_lock_waits", "db.Locks.Innodb_row_lock_waits", MetricKind::kCounter},

@@ -432,14 +432,13 @@ Result<model::Readings> MySqlSampler::ReadCounters(WallTime now) {
   auto status = ReadStatus("");
   if (!status.ok()) return status.status();
   CounterExtras extras;
-  auto trx = conn_->Query("SELECT COUNT(*) FROM information_schema.INNODB_TRX");
+  // max_connections is a variable, not a status, but the connections
+  // detector needs the limit next to Threads_connected; it changes with SET
+  // GLOBAL, so it is read each time, in the same round trip.
+  auto trx = conn_->Query("SELECT COUNT(*), @@GLOBAL.max_connections FROM information_schema.INNODB_TRX");
   if (!trx.ok()) return Prefixed("information_schema.INNODB_TRX", trx.status());
   extras.active_transactions = ParseDouble(trx->Get(0, 0));
-  // A variable, not a status, but the connections detector needs the limit
-  // next to Threads_connected; it changes with SET GLOBAL, so read it each time.
-  auto limit = conn_->Query("SHOW GLOBAL VARIABLES LIKE 'max_connections'");
-  if (!limit.ok()) return Prefixed("SHOW GLOBAL VARIABLES", limit.status());
-  if (limit->rows() == 1) AddStatus(*status, "max_connections", limit->Get(0, 1));
+  AddStatus(*status, "max_connections", trx->Get(0, 1));
   // The role can change (a replica promoted); SHOW REPLICA STATUS is cheap.
   if (role_readable_) facts_.role = ReadRole(&extras.seconds_behind_master);
   return MapCounters(*status, extras, now);
