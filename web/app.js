@@ -176,17 +176,18 @@ function statusOf(instance) {
 }
 
 // Markdown as reports and dashboards use it: headings, bullet lists, paragraphs,
-// `code`, **bold** and same-origin links. Built as DOM nodes, never as HTML.
+// `code` (also ``code with `backquotes` ``, as MySQL statements need), **bold**
+// and same-origin links. Built as DOM nodes, never as HTML.
 function markdown(text) {
   const inline = (line) => {
     const out = [];
-    const re = /`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)]+)\)/g;
+    const re = /(`+)([^`]|[^`][^]*?[^`])\1(?!`)|\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)]+)\)/g;
     let at = 0;
     for (const m of line.matchAll(re)) {
       out.push(line.slice(at, m.index));
-      if (m[1] !== undefined) out.push(el('code', {}, m[1]));
-      else if (m[2] !== undefined) out.push(el('strong', {}, m[2]));
-      else out.push(/^[#/]/.test(m[4]) ? el('a', { href: m[4] }, m[3]) : `${m[3]} (${m[4]})`);
+      if (m[2] !== undefined) out.push(el('code', {}, /^ .* $/.test(m[2]) ? m[2].slice(1, -1) : m[2]));
+      else if (m[3] !== undefined) out.push(el('strong', {}, m[3]));
+      else out.push(/^[#/]/.test(m[5]) ? el('a', { href: m[5] }, m[4]) : `${m[4]} (${m[5]})`);
       at = m.index + m[0].length;
     }
     out.push(line.slice(at));

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "analysis/markdown.h"
+
 namespace dbinsight::analysis {
 namespace {
 
@@ -28,7 +30,8 @@ std::string Age(double seconds) {
   return fmt::format("{:.0f} s", seconds);
 }
 
-std::string Shown(const std::string& sql) { return sql.size() > 120 ? sql.substr(0, 120) + "..." : sql; }
+// A statement as an inline code span (MySQL digests hold backquotes).
+std::string Shown(const std::string& sql) { return CodeSpan(sql.size() > 120 ? sql.substr(0, 120) + "..." : sql); }
 
 // The key with the most accumulated load and that load ("" when none).
 std::pair<std::string, double> Top(const std::map<std::string, double>& by_key) {
@@ -115,7 +118,7 @@ std::string Incident::Summary() const {
             // Shares of the incident's load (the top keys of each second may not sum to it).
             auto [sql, sql_load] = Top(e.statements);
             auto [wait, wait_load] = Top(e.waits);
-            if (!sql.empty()) text += fmt::format("; {:.0f}% is `{}`", sql_load / value_seconds * 100, Shown(sql));
+            if (!sql.empty()) text += fmt::format("; {:.0f}% is {}", sql_load / value_seconds * 100, Shown(sql));
             if (!wait.empty())
               text +=
                   fmt::format("{} {:.0f}% waits on {}", sql.empty() ? ";" : ",", wait_load / value_seconds * 100, wait);
@@ -126,7 +129,7 @@ std::string Incident::Summary() const {
             std::string text = fmt::format("Lock chain {}: {} session{} wait{} (longest {}", when, e.waiters,
                                            e.waiters == 1 ? "" : "s", e.waiters == 1 ? "s" : "", Age(peak));
             if (!w.wait_event.empty()) text += ", on " + w.wait_event;
-            if (!w.waiter_statement.empty()) text += fmt::format(", `{}`", Shown(w.waiter_statement));
+            if (!w.waiter_statement.empty()) text += fmt::format(", {}", Shown(w.waiter_statement));
             text += fmt::format("), blocked by pid {}", w.blocker_pid);
             std::vector<std::string> facts;
             if (!w.blocker_state.empty())
@@ -135,7 +138,7 @@ std::string Incident::Summary() const {
             if (!w.blocker_user.empty()) facts.push_back("user " + w.blocker_user);
             if (!w.blocker_host.empty()) facts.push_back("host " + w.blocker_host);
             if (!w.blocker_application.empty()) facts.push_back("application " + w.blocker_application);
-            if (!w.blocker_statement.empty()) facts.push_back(fmt::format("last `{}`", Shown(w.blocker_statement)));
+            if (!w.blocker_statement.empty()) facts.push_back(fmt::format("last {}", Shown(w.blocker_statement)));
             if (!facts.empty()) text += fmt::format(" ({})", fmt::join(facts, ", "));
             return text;
           },
@@ -153,7 +156,7 @@ std::string Incident::Summary() const {
           },
           [&](const RegressionEvidence& e) {
             return fmt::format(
-                "`{}` takes {:.1f} ms per call ({:.0f} calls in the last interval) against {:.1f} ms "
+                "{} takes {:.1f} ms per call ({:.0f} calls in the last interval) against {:.1f} ms "
                 "before ({:.0f}x) {}",
                 Shown(e.statement), e.current_ms, e.calls, e.baseline_ms,
                 e.baseline_ms > 0 ? e.current_ms / e.baseline_ms : 0, when);

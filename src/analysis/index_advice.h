@@ -25,8 +25,8 @@ using IndexAdvisor =
 // CONCURRENTLY ...` — 60000 rows, 1234 sequential scans read 74M rows since
 // the statistics were reset; the planner's generic plan is `Seq Scan on
 // events ...` (cost 4480), 19 with a hypothetical index (hypopg)."
-// The advisor of each monitored instance by id; an empty IndexAdvisor for
-// instances without one (MariaDB/MySQL, or an unknown id).
+// The advisor of each monitored instance by id; an empty IndexAdvisor for an
+// unknown id.
 using IndexAdvisors = std::function<IndexAdvisor(const std::string& instance_id)>;
 
 std::string DescribeIndexAdvice(const model::IndexAdvice& advice);

@@ -38,7 +38,7 @@ StatNames StatsFor(const std::string& engine) {
 
 std::string Clip(const std::string& text, size_t max) {
   std::string flat;
-  for (char c : text) flat += (c == '\n' || c == '\t' || c == '`') ? ' ' : c;
+  for (char c : text) flat += (c == '\n' || c == '\t') ? ' ' : c;
   if (flat.size() <= max) return flat;
   size_t cut = max;
   while (cut > 0 && (static_cast<unsigned char>(flat[cut]) & 0xC0) == 0x80) --cut;  // not inside a character

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 
+#include "analysis/markdown.h"
 #include "analysis/root_cause_internal.h"
 
 namespace dbinsight::analysis::internal {
@@ -47,8 +48,8 @@ std::string DescribeBlocker(const LockChain& c) {
   if (!c.blocker_application.empty()) facts += ", application " + c.blocker_application;
   std::string out = fmt::format("pid {} ({})", c.blocker_pid, facts);
   if (!c.blocker_statement.empty())
-    out += fmt::format(" {} `{}`", IsIdleBlocker(c.blocker_state) ? "whose last statement is" : "running",
-                       Clip(c.blocker_statement, kSummaryStatementChars));
+    out += fmt::format(" {} {}", IsIdleBlocker(c.blocker_state) ? "whose last statement is" : "running",
+                       CodeSpan(Clip(c.blocker_statement, kSummaryStatementChars)));
   return out;
 }
 
@@ -71,7 +72,7 @@ Recommendation BlockerRecommendation(const LockChain& c, bool mysql) {
                                 "releases its locks.")};
   }
   const std::string stmt =
-      c.blocker_statement.empty() ? "its statement" : "`" + Clip(c.blocker_statement, kSummaryStatementChars) + "`";
+      c.blocker_statement.empty() ? "its statement" : CodeSpan(Clip(c.blocker_statement, kSummaryStatementChars));
   return {"lock-active-blocker",
           fmt::format("The blocker ({}) was itself busy running {} inside a {} transaction: make that statement "
                       "faster (check its plan) or its transaction shorter, or move it out of peak hours; the "
@@ -83,7 +84,7 @@ std::vector<Recommendation> CauseRecommendations(WaitClass cls, const std::strin
                                                  const StatementCheck* top, const LockChain* blocker) {
   const bool mysql = IsMySql(engine);
   std::vector<Recommendation> out;
-  const std::string stmt = top ? "`" + Clip(top->statement, kSummaryStatementChars) + "`" : "the top statement";
+  const std::string stmt = top ? CodeSpan(Clip(top->statement, kSummaryStatementChars)) : "the top statement";
   switch (cls) {
     case WaitClass::kLock:
       if (blocker) {
@@ -140,7 +141,7 @@ std::vector<Recommendation> CauseRecommendations(WaitClass cls, const std::strin
       std::string list;
       for (size_t i = 0; i < e.statements.size() && i < 3; ++i) {
         const StatementCheck& c = e.statements[i];
-        list += fmt::format("{}`{}` ({} of the load{})", i ? "; " : "", Clip(c.statement, 60), Percent(c.fraction),
+        list += fmt::format("{}{} ({} of the load{})", i ? "; " : "", CodeSpan(Clip(c.statement, 60)), Percent(c.fraction),
                             c.calls_per_sec ? fmt::format(", {:.1f} calls/s", *c.calls_per_sec) : "");
       }
       out.push_back({"cpu-top-statements",
@@ -231,7 +232,7 @@ std::optional<Finding> StatementFinding(const StatementCheck& c, const Episode& 
     ratio("rows per call", names.rows, c.rows_per_call, c.prev_rows_per_call, "");
     if (changes.empty()) return std::nullopt;
     f.type = "SQLRegression";
-    f.summary = fmt::format("`{}` ({} of the load) changed since {}: {}.", Clip(c.statement, kSummaryStatementChars),
+    f.summary = fmt::format("{} ({} of the load) changed since {}: {}.", CodeSpan(Clip(c.statement, kSummaryStatementChars)),
                             Percent(c.fraction), then, fmt::join(changes, "; "));
     f.recommendations.push_back(
         {"sql-regression",
@@ -239,8 +240,8 @@ std::optional<Finding> StatementFinding(const StatementCheck& c, const Episode& 
          "changes, or data growth), and check what calls it more often (a deploy, a retry loop)."});
   } else if (c.comparison == "new") {
     f.type = "NewSQL";
-    f.summary = fmt::format("`{}` ({} of the load) did not run in the same window {}.",
-                            Clip(c.statement, kSummaryStatementChars), Percent(c.fraction), then);
+    f.summary = fmt::format("{} ({} of the load) did not run in the same window {}.",
+                            CodeSpan(Clip(c.statement, kSummaryStatementChars)), Percent(c.fraction), then);
     f.recommendations.push_back(
         {"sql-new", "A new statement: check which release or job introduced it and whether it is expected."});
   } else {
@@ -303,9 +304,9 @@ Result<std::optional<Finding>> InWindowRegression(const Reader& r, const Report&
   f.start = FromEpochSeconds(since);
   f.end = report.end;
   f.summary = fmt::format(
-      "`{}` got slower during the window: {:.1f} ms per call at its end against {:.1f} ms at its start ({:.0f}x), "
+      "{} got slower during the window: {:.1f} ms per call at its end against {:.1f} ms at its start ({:.0f}x), "
       "since about {} UTC.",
-      Clip(sql, kSummaryStatementChars), after, before, after / before, Hms(f.start));
+      CodeSpan(Clip(sql, kSummaryStatementChars)), after, before, after / before, Hms(f.start));
   f.evidence.push_back({names.latency, "Latency per call (ms)", {{kSqlText, sql}}, {{kSqlId, id}}, after, before});
   f.recommendations.push_back(
       {"sql-regression-plan",
@@ -339,7 +340,7 @@ Result<std::vector<Finding>> WindowFindings(const Reader& r, const model::Instan
     f.summary = fmt::format(
         "Sessions waited on locks for up to {:.0f} s from {} to {} UTC: {} session(s){}, blocked by {}.",
         c.longest_wait_seconds, Hms(c.first_seen), Hms(c.last_seen), c.distinct_waiters,
-        w ? fmt::format(" running `{}` on {}", Clip(w->statement, kSummaryStatementChars), w->wait_event) : "",
+        w ? fmt::format(" running {} on {}", CodeSpan(Clip(w->statement, kSummaryStatementChars)), w->wait_event) : "",
         DescribeBlocker(c));
     f.evidence.push_back({"lock_chain.wait_seconds.max",
                           "Longest wait behind the blocker (s)",
@@ -500,8 +501,8 @@ Result<Finding> EpisodeFinding(const Reader& r, const model::InstanceInfo& inst,
       blocked_by += fmt::format(" (and {} other blocker{})", chains.size() - 1, chains.size() > 2 ? "s" : "");
   }
   if (!sql.empty()) {
-    f.summary = fmt::format("Load {:.1f}{} {}; {} is `{}` {}{}.", e.average_load, on, when, Percent(share),
-                            Clip(sql, kSummaryStatementChars),
+    f.summary = fmt::format("Load {:.1f}{} {}; {} is {} {}{}.", e.average_load, on, when, Percent(share),
+                            CodeSpan(Clip(sql, kSummaryStatementChars)),
                             cls == WaitClass::kCpu ? "running on CPU" : "waiting on " + wait, blocked_by);
   } else {
     const double wshare = e.by_wait_event.empty() ? 0 : e.by_wait_event.front().fraction;

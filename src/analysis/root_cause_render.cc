@@ -7,6 +7,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "analysis/markdown.h"
 #include "analysis/root_cause.h"
 
 namespace dbinsight::analysis {
@@ -63,6 +64,11 @@ Json ToJson(const Finding& f) {
                   {"seq_scans", a.seq_scans},
                   {"seq_rows_read", a.seq_rows_read},
                   {"index_scans", a.index_scans},
+                  {"counts_rows", a.counts_rows},
+                  {"index_rows_read", a.index_rows_read},
+                  {"calls", a.calls},
+                  {"calls_without_index", a.calls_without_index},
+                  {"rows_examined_per_call", a.rows_examined_per_call},
                   {"plan", a.plan},
                   {"hypothetical_plan", a.hypothetical_plan},
                   {"notes", a.notes}};
@@ -87,10 +93,26 @@ Finding FindingFrom(const Json& j) {
   for (const Json& e : j.at("evidence")) f.evidence.push_back(EvidenceFrom(e));
   for (const Json& r : j.at("recommendations")) f.recommendations.push_back({r.at("id"), r.at("text")});
   for (const Json& a : j.value("index_advice", Json::array())) {
-    f.index_advice.push_back({a.at("table"), a.at("live_rows"), a.at("seq_scans"), a.at("seq_rows_read"),
-                              a.at("index_scans"), a.at("columns"), a.at("create_index"), a.at("basis"), a.at("plan"),
-                              a.at("hypothetical_plan"), GetOptional(a, "cost_before"), GetOptional(a, "cost_after"),
-                              a.at("notes")});
+    model::IndexAdvice& one = f.index_advice.emplace_back();
+    one.table = a.at("table");
+    one.live_rows = a.at("live_rows");
+    one.seq_scans = a.at("seq_scans");
+    one.seq_rows_read = a.at("seq_rows_read");
+    one.index_scans = a.at("index_scans");
+    // Reports stored before MariaDB/MySQL advice lack these.
+    one.counts_rows = a.value("counts_rows", false);
+    one.index_rows_read = a.value("index_rows_read", int64_t{0});
+    one.calls = a.value("calls", int64_t{0});
+    one.calls_without_index = a.value("calls_without_index", int64_t{0});
+    one.rows_examined_per_call = a.value("rows_examined_per_call", 0.0);
+    one.columns = a.at("columns");
+    one.create_index = a.at("create_index");
+    one.basis = a.at("basis");
+    one.plan = a.at("plan");
+    one.hypothetical_plan = a.at("hypothetical_plan");
+    one.cost_before = GetOptional(a, "cost_before");
+    one.cost_after = GetOptional(a, "cost_after");
+    one.notes = a.at("notes");
   }
   for (const Json& s : j.at("supporting")) f.supporting.push_back(FindingFrom(s));
   return f;
@@ -221,10 +243,7 @@ void AppendFinding(std::string& out, const Finding& f, TextFormat format, const 
 
 std::string InFormat(const std::string& markdown, TextFormat format) {
   if (format == TextFormat::kMarkdown) return markdown;
-  std::string out = markdown;
-  for (char& c : out)
-    if (c == '`') c = '"';
-  return out;
+  return PlainText(markdown);
 }
 
 std::string DescribeFinding(const Finding& f, TextFormat format) {
@@ -301,6 +320,10 @@ Result<Report> Report::FromJson(const std::string& text) {
 
 std::string Report::Render(TextFormat format) const {
   const bool md = format == TextFormat::kMarkdown;
+  auto quoted = [md](const std::string& text, size_t max = 80) {
+    const std::string t = text.size() > max ? text.substr(0, max) + "..." : text;
+    return md ? CodeSpan(t) : "\"" + t + "\"";
+  };
   std::string out = fmt::format("{}Root-cause report: {} ({}, {} vCPUs)\n{}", md ? "# " : "", instance_id, engine,
                                 vcpus, md ? "\n" : "");
   out += fmt::format("Window {} to {}. DB load averaged {:.2f}, peak {:.2f}; high above {:.2f} ({}).{}\n",
@@ -334,19 +357,13 @@ std::string Report::Render(TextFormat format) const {
     for (const auto& [title, shares] : lists) {
       if (shares->empty()) continue;
       out += fmt::format("{}{}:", md ? "- **" : "  ", title) + (md ? "**" : "");
-      for (const Share& s : *shares)
-        out += fmt::format(" {}{}{} {:.0f}%;", md ? "`" : "\"", s.key.size() > 60 ? s.key.substr(0, 60) + "..." : s.key,
-                           md ? "`" : "\"", 100 * s.fraction);
+      for (const Share& s : *shares) out += fmt::format(" {} {:.0f}%;", quoted(s.key, 60), 100 * s.fraction);
       out += "\n";
     }
   }
   out += md ? "\n## Lock chains\n\n" : "\nLock chains";
   if (lock_chains.empty()) out += md ? "No session waited on a lock held by another.\n" : ": none\n";
   if (!md && !lock_chains.empty()) out += "\n";
-  auto quoted = [md](const std::string& text) {
-    const std::string t = text.size() > 80 ? text.substr(0, 80) + "..." : text;
-    return md ? "`" + t + "`" : "\"" + t + "\"";
-  };
   for (const LockChain& c : lock_chains) {
     out += fmt::format("{}blocker pid {} ({}{}{}{}), transaction {:.0f} s old, {:.0f} s in its state", md ? "- " : "  ",
                        c.blocker_pid, c.blocker_state.empty() ? "state unknown" : c.blocker_state,

@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "advise/my_index_advisor.h"
 #include "advise/pg_index_advisor.h"
 #include "alarm/alarm_store.h"
 #include "analysis/report_job.h"
@@ -66,18 +67,29 @@ std::unique_ptr<collect::Sampler> MakeSampler(const config::InstanceConfig& ic, 
   return std::make_unique<collect::mysql::MySqlSampler>(ic.info.id, ic.mysql, ic.sampler, normalizer);
 }
 
+namespace {
+
+// The advisor, shared by every report that asks, as analysis' port.
+template <class Advisor, class Options>
+analysis::IndexAdvisor Port(Options options) {
+  auto advisor = std::make_shared<Advisor>(std::move(options));
+  return [advisor](const std::string& statement, const std::string& database) {
+    return advisor->Advise(statement, database);
+  };
+}
+
+}  // namespace
+
 analysis::IndexAdvisors MakeIndexAdvisors(const std::vector<config::InstanceConfig>& instances) {
-  auto advisors = std::make_shared<std::map<std::string, advise::PgIndexAdvisor>>();
+  auto advisors = std::make_shared<std::map<std::string, analysis::IndexAdvisor>>();
   for (const config::InstanceConfig& ic : instances)
-    if (ic.info.engine == "postgres")
-      advisors->emplace(ic.info.id, advise::PgIndexAdvisor({.connect = ic.connect, .explain = ic.explain}));
+    (*advisors)[ic.info.id] =
+        ic.info.engine == "postgres"
+            ? Port<advise::PgIndexAdvisor>(advise::PgAdvisorOptions{.connect = ic.connect, .explain = ic.explain})
+            : Port<advise::MyIndexAdvisor>(advise::MyAdvisorOptions{.connect = ic.mysql, .explain = ic.explain});
   return [advisors](const std::string& id) -> analysis::IndexAdvisor {
     auto it = advisors->find(id);
-    if (it == advisors->end()) return {};
-    const advise::PgIndexAdvisor* advisor = &it->second;
-    return [advisors, advisor](const std::string& statement, const std::string& database) {
-      return advisor->Advise(statement, database);
-    };
+    return it == advisors->end() ? analysis::IndexAdvisor() : it->second;
   };
 }
 

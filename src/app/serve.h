@@ -17,7 +17,7 @@ namespace dbinsight::app {
 // normalizer must outlive the sampler.
 std::unique_ptr<collect::Sampler> MakeSampler(const config::InstanceConfig& ic, sql::NormalizerCache& normalizer);
 
-// Index advice for the PostgreSQL instances of a config (serve's reports and
+// Index advice for the instances of a config (serve's reports and
 // `dbinsight report` share it); the advisors live as long as the result.
 analysis::IndexAdvisors MakeIndexAdvisors(const std::vector<config::InstanceConfig>& instances);
 

@@ -215,8 +215,6 @@ Result<InstanceConfig> ParseInstance(const YAML::Node& node, const std::string& 
   if (auto n = node["explain"]) {
     auto b = Bool(n, key + ".explain");
     if (!b.ok()) return b.status();
-    if (b.value() && ic.info.engine != "postgres")
-      return Bad(key + ".explain", "index advice with EXPLAIN is for engine postgres only");
     ic.explain = b.value();
   }
   ic.sampler = defaults;

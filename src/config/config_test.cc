@@ -231,7 +231,7 @@ TEST(ConfigTest, ErrorsNameTheKey) {
   ExpectError("store: x\ninstances: [{id: a, engine: postgres, dsn: x, replica_of: b}]\n", "instances[0].replica_of");
   ExpectError("store: x\ninstances: [{id: a, engine: postgres, dsn: x, host_metrics: maybe}]\n",
               "instances[0].host_metrics");
-  ExpectError("store: x\ninstances: [{id: a, engine: mariadb, dsn: \"mysql://m@h/\", explain: true}]\n",
+  ExpectError("store: x\ninstances: [{id: a, engine: mariadb, dsn: \"mysql://m@h/\", explain: maybe}]\n",
               "instances[0].explain");
   ExpectError("store: x\nstatements_interval: 10ms\ninstances: [{id: a, engine: postgres, dsn: x}]\n",
               "statements_interval");

@@ -18,6 +18,16 @@ struct IndexAdvice {
   int64_t seq_scans = 0;
   int64_t seq_rows_read = 0;
   int64_t index_scans = 0;
+  // MariaDB/MySQL count rows, not scans (performance_schema, since the
+  // server started): seq_rows_read and index_rows_read are set, the scan
+  // counts stay 0.
+  bool counts_rows = false;
+  int64_t index_rows_read = 0;
+  // The statement's own executions, where the engine keeps them per statement
+  // (events_statements_summary_by_digest); 0 calls when unknown.
+  int64_t calls = 0;
+  int64_t calls_without_index = 0;
+  double rows_examined_per_call = 0;
   std::vector<std::string> columns;  // to index, in this order
   std::string create_index;          // the DDL to run, e.g. CREATE INDEX CONCURRENTLY ON s.t (c);
   // What the advice rests on: "catalog" (statistics and existing indexes
