@@ -260,18 +260,24 @@ Result<std::string> Outbox::Publish(const std::string& topic_arn, const PublishI
   return id;
 }
 
-Result<std::vector<Delivery>> Outbox::Due(WallTime now) {
+Result<std::vector<Delivery>> Outbox::Due(WallTime now) { return SelectPending(now); }
+
+Result<std::vector<Delivery>> Outbox::Pending() { return SelectPending(std::nullopt); }
+
+Result<std::vector<Delivery>> Outbox::SelectPending(std::optional<WallTime> due_at) {
   std::lock_guard lock(mu_);
   auto q = db_->Prepare(fmt::format(
-      "SELECT d.id, d.attempts, m.id, m.subject, COALESCE(b.body, m.body), m.link, m.published_ms, m.topic_arn, {} "
+      "SELECT d.id, d.attempts, m.id, m.subject, COALESCE(b.body, m.body), m.link, m.published_ms, m.topic_arn, "
+      "d.next_attempt_ms, d.last_error, {} "
       "FROM delivery d JOIN message m ON m.id = d.message_id JOIN subscription s ON s.arn = d.subscription_arn "
       "LEFT JOIN message_body b ON b.message_id = m.id AND b.protocol = s.protocol AND s.format IN ({}, {}) "
-      "WHERE d.state = 1 AND d.next_attempt_ms <= ? AND d.id = "
-      "(SELECT MIN(id) FROM delivery e WHERE e.subscription_arn = d.subscription_arn AND e.state = 1) "
-      "ORDER BY d.id",
-      kSubscriptionColumns, static_cast<int>(WebhookFormat::kSns), static_cast<int>(WebhookFormat::kRaw)));
+      "WHERE d.state = 1 {}ORDER BY d.id",
+      kSubscriptionColumns, static_cast<int>(WebhookFormat::kSns), static_cast<int>(WebhookFormat::kRaw),
+      due_at ? "AND d.next_attempt_ms <= ? AND d.id = "
+               "(SELECT MIN(id) FROM delivery e WHERE e.subscription_arn = d.subscription_arn AND e.state = 1) "
+             : ""));
   if (!q.ok()) return q.status();
-  q->Bind(1, Ms(now));
+  if (due_at) q->Bind(1, Ms(*due_at));
   std::vector<Delivery> out;
   DBI_RETURN_IF_ERROR(q->ForEachRow([&] {
     Delivery d;
@@ -283,7 +289,9 @@ Result<std::vector<Delivery>> Outbox::Due(WallTime now) {
     d.link = q->Text(5);
     d.published = FromMs(q->Int(6));
     d.topic_arn = q->Text(7);
-    d.subscription = ReadSubscription(*q, 8);
+    d.next_attempt = FromMs(q->Int(8));
+    d.last_error = q->Text(9);
+    d.subscription = ReadSubscription(*q, 10);
     out.push_back(std::move(d));
     return Status::Ok();
   }));

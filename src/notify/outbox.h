@@ -69,6 +69,9 @@ class Outbox {
   // delivery, if that one is due. Later messages wait behind it, so a
   // receiver sees its messages in publish order.
   Result<std::vector<Delivery>> Due(WallTime now);
+  // Every pending delivery, queue heads or not, in publish order: what the
+  // UI's outbox lists, with each one's next attempt and last error.
+  Result<std::vector<Delivery>> Pending();
   // Outcomes of an attempt made at `now`. REQUIRES: the delivery is pending.
   Status MarkDelivered(int64_t delivery_id, WallTime now);
   Status MarkRetry(int64_t delivery_id, WallTime now, const std::string& error, WallTime next_attempt);
@@ -101,6 +104,9 @@ class Outbox {
   Result<std::optional<Topic>> FindTopicLocked(const std::string& topic_arn);  // REQUIRES: mu_ held
   Status RequireTopicLocked(const std::string& topic_arn);                     // NotFound if absent; mu_ held
   Status MarkFailed(int64_t delivery_id, WallTime now, const std::string& error, WallTime next_attempt, bool dead);
+  // Pending deliveries; with `due_at`, only each subscription's queue head
+  // when it is due by then.
+  Result<std::vector<Delivery>> SelectPending(std::optional<WallTime> due_at);
 
   std::mutex mu_;
   std::unique_ptr<store::Database> db_;  // guarded by mu_

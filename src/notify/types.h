@@ -92,6 +92,8 @@ struct Delivery {
   std::string topic_arn;
   Subscription subscription;
   int attempts = 0;  // failed attempts before this one
+  WallTime next_attempt;   // due from then
+  std::string last_error;  // of the last failed attempt; "" before the first
 };
 
 // A delivery that ran out of attempts or was rejected for good.

@@ -333,11 +333,15 @@ HttpResponse SnsService::DeadLetters(const HttpRequest&) const {
 }
 
 HttpResponse SnsService::Pending(const HttpRequest&) const {
-  // Due() at a time no retry schedule reaches lists every queue head.
-  auto heads = outbox_.Due(now_() + std::chrono::hours(24 * 365));
-  if (!heads.ok()) return JsonError(heads.status());
+  auto pending = outbox_.Pending();
+  if (!pending.ok()) return JsonError(pending.status());
   json list = json::array();
-  for (const notify::Delivery& d : heads.value()) list.push_back(DeliveryJson(d));
+  for (const notify::Delivery& d : pending.value()) {
+    json one = DeliveryJson(d);
+    one["NextAttempt"] = Iso(d.next_attempt);
+    one["LastError"] = d.last_error;
+    list.push_back(std::move(one));
+  }
   return JsonResponse(200, {{"Pending", std::move(list)}});
 }
 

@@ -69,9 +69,10 @@ class SnsService {
   // "Attempts", "LastAttempt", "LastError"}]}, oldest first, times ISO 8601.
   HttpResponse DeadLetters(const HttpRequest& request) const;
   // GET kPendingPath: 200 {"Pending": [{"MessageId", "Subject", "TopicArn",
-  // "SubscriptionArn", "Protocol", "Endpoint", "Published", "Attempts"}]}:
-  // the head of each subscription's queue (what the deliverer sends next;
-  // Attempts > 0 means it is being retried), due or not. Read-only.
+  // "SubscriptionArn", "Protocol", "Endpoint", "Published", "Attempts",
+  // "NextAttempt", "LastError"}]}: every pending delivery in publish order,
+  // due or not (Attempts > 0: being retried; a later message of the same
+  // subscription waits behind its queue head). Read-only.
   HttpResponse Pending(const HttpRequest& request) const;
   // POST kRedrivePath[?MessageId=<id>]: puts that message's dead deliveries
   // (without MessageId: all of them) back in the queue with a fresh set of

@@ -11,6 +11,7 @@
 #include <regex>
 #include <sstream>
 
+#include "api/protocol/timestamps.h"
 #include "testing/manual_clock.h"
 #include "testing/temp_dir.h"
 
@@ -279,7 +280,7 @@ TEST_F(SnsServiceTest, DeadLetterRoutesListAndRedrive) {
   EXPECT_EQ(outbox_->Due(clock_.Now())->size(), 1u);
 }
 
-TEST_F(SnsServiceTest, PendingRouteListsEachQueueHeadDueOrNot) {
+TEST_F(SnsServiceTest, PendingRouteListsEveryWaitingDeliveryWithItsRetryState) {
   const std::string arn = CreateTopic("alerts");
   Call("Action=Subscribe&Version=2010-03-31&TopicArn=" + arn + "&Protocol=https&Endpoint=https://h/hook");
   for (const char* subject : {"first", "second"})
@@ -290,26 +291,32 @@ TEST_F(SnsServiceTest, PendingRouteListsEachQueueHeadDueOrNot) {
     EXPECT_EQ(r.status, 200);
     return json::parse(r.body)["Pending"];
   };
-  json heads = pending();
-  ASSERT_EQ(heads.size(), 1u);  // the second waits behind the first
-  EXPECT_EQ(heads[0]["Subject"], "first");
-  EXPECT_EQ(heads[0]["Attempts"], 0);
+  json all = pending();
+  ASSERT_EQ(all.size(), 2u);  // the second waits behind the first, and is listed too
+  EXPECT_EQ(all[0]["Subject"], "first");
+  EXPECT_EQ(all[1]["Subject"], "second");
+  EXPECT_EQ(all[0]["Attempts"], 0);
+  EXPECT_EQ(all[0]["LastError"], "");
 
-  // Retrying an hour from now: not due, still listed, with its attempt.
+  // Retrying an hour from now: not due, still listed, with its attempt, the
+  // error and when it is tried next.
   auto due = outbox_->Due(clock_.Now()).value();
   ASSERT_EQ(due.size(), 1u);
-  ASSERT_TRUE(outbox_->MarkRetry(due[0].id, clock_.Now(), "HTTP 503", clock_.Now() + std::chrono::hours(1)).ok());
+  const WallTime next = clock_.Now() + std::chrono::hours(1);
+  ASSERT_TRUE(outbox_->MarkRetry(due[0].id, clock_.Now(), "HTTP 503", next).ok());
   EXPECT_TRUE(outbox_->Due(clock_.Now())->empty());
-  heads = pending();
-  ASSERT_EQ(heads.size(), 1u);
-  EXPECT_EQ(heads[0]["Subject"], "first");
-  EXPECT_EQ(heads[0]["Attempts"], 1);
-  EXPECT_EQ(heads[0]["Endpoint"], "https://h/hook");
+  all = pending();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0]["Subject"], "first");
+  EXPECT_EQ(all[0]["Attempts"], 1);
+  EXPECT_EQ(all[0]["LastError"], "HTTP 503");
+  EXPECT_EQ(all[0]["NextAttempt"], protocol::FormatIsoTimestamp(ToEpochSeconds(next)));
+  EXPECT_EQ(all[0]["Endpoint"], "https://h/hook");
 
   ASSERT_TRUE(outbox_->MarkDead(due[0].id, clock_.Now(), "gave up").ok());
-  heads = pending();
-  ASSERT_EQ(heads.size(), 1u);
-  EXPECT_EQ(heads[0]["Subject"], "second");
+  all = pending();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0]["Subject"], "second");
   ASSERT_TRUE(outbox_->MarkDelivered(outbox_->Due(clock_.Now())->at(0).id, clock_.Now()).ok());
   EXPECT_TRUE(pending().empty());
 }
