@@ -1585,47 +1585,52 @@ async function renderDashboards(main, route, gen) {
 }
 
 // A metric widget's "metrics" rows, "." meaning the same field as the row above; a
-// trailing object holds per-metric options (stat, period, label, color, visible).
+// trailing object holds per-metric options (id, stat, period, label, color, visible). A
+// row that is only an object with "expression" is metric math over the rows' ids. Ids
+// default to m1, m2, ... and e1, e2, ... by row, as the CloudWatch console names them.
 function widgetMetrics(props) {
   let previous = [];
-  return (props.metrics || [])
-    .map((row) => {
-      const options =
-        typeof row[row.length - 1] === 'object' && !Array.isArray(row[row.length - 1]) ? row[row.length - 1] : {};
-      const fields = (options === row[row.length - 1] ? row.slice(0, -1) : row).map((f, i) =>
-        f === '.' ? previous[i] : f,
-      );
-      previous = fields;
-      const [namespace, name, ...dims] = fields;
-      const dimensions = [];
-      for (let i = 0; i + 1 < dims.length; i += 2) dimensions.push({ Name: dims[i], Value: dims[i + 1] });
-      return { namespace, name, dimensions, options };
-    })
-    .filter((m) => m.options.visible !== false && m.namespace && m.name && !m.options.expression);
+  return (props.metrics || []).map((row, k) => {
+    const last = row[row.length - 1];
+    const options = typeof last === 'object' && !Array.isArray(last) ? last : {};
+    if (options.expression) return { id: options.id || `e${k + 1}`, name: options.label || options.expression, options };
+    const fields = (options === last ? row.slice(0, -1) : row).map((f, i) => (f === '.' ? previous[i] : f));
+    previous = fields;
+    const [namespace, name, ...dims] = fields;
+    const dimensions = [];
+    for (let i = 0; i + 1 < dims.length; i += 2) dimensions.push({ Name: dims[i], Value: dims[i + 1] });
+    return { id: options.id || `m${k + 1}`, namespace, name, dimensions, options };
+  });
 }
 
 async function metricWidget(w, range, alarmsByArn) {
   const p = w.properties || {};
-  const metrics = widgetMetrics(p);
+  const all = widgetMetrics(p).filter((m) => m.options.expression || (m.namespace && m.name));
   const period = p.period || 300;
-  const queries = metrics.map((m, k) => ({
-    Id: `m${k}`,
-    Label: m.options.label || `${m.name}`,
-    MetricStat: {
-      Metric: { Namespace: m.namespace, MetricName: m.name, Dimensions: m.dimensions },
-      Period: m.options.period || period,
-      Stat: m.options.stat || p.stat || 'Average',
-    },
-  }));
-  const data = queries.length
+  const queries = all.map((m) => {
+    const q = { Id: m.id, Label: m.options.label || `${m.name}`, ReturnData: m.options.visible !== false };
+    if (m.options.expression) return { ...q, Expression: m.options.expression, Period: m.options.period || period };
+    return {
+      ...q,
+      MetricStat: {
+        Metric: { Namespace: m.namespace, MetricName: m.name, Dimensions: m.dimensions },
+        Period: m.options.period || period,
+        Stat: m.options.stat || p.stat || 'Average',
+      },
+    };
+  });
+  const shown = all.filter((m) => m.options.visible !== false);
+  const data = shown.length
     ? await cw('GetMetricData', { StartTime: range.start, EndTime: range.end, MetricDataQueries: queries })
     : { MetricDataResults: [] };
+  const byId = new Map(all.map((m) => [m.id, m]));
   const { x, series } = cwSeries(
     data.MetricDataResults,
-    queries.map((q) => q.Label),
+    data.MetricDataResults.map((r) => byId.get(r.Id)?.options.label || r.Label),
   );
   series.forEach((s, k) => {
-    if (metrics[k].options.color) s.color = metrics[k].options.color;
+    const color = byId.get(data.MetricDataResults[k].Id)?.options.color;
+    if (color) s.color = color;
   });
   const annotations = ((p.annotations || {}).horizontal || [])
     .filter((h) => typeof h.value === 'number')
@@ -1655,7 +1660,7 @@ async function metricWidget(w, range, alarmsByArn) {
   }
   return {
     points: x.length,
-    metrics: metrics.map((m) => m.name),
+    metrics: shown.map((m) => m.name),
     node: [summary, body, x.length ? null : muted('No data in this range.')],
     draw: () =>
       view !== 'singleValue' &&

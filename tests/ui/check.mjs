@@ -427,10 +427,30 @@ try {
             metrics: [['AWS/RDS', 'DatabaseConnections', 'DBInstanceIdentifier', instance]],
           },
         },
+        {
+          type: 'metric',
+          x: 0,
+          y: 6,
+          width: 12,
+          height: 4,
+          properties: {
+            title: 'Connections doubled',
+            period: 60,
+            stat: 'Maximum',
+            metrics: [
+              ['AWS/RDS', 'DatabaseConnections', 'DBInstanceIdentifier', instance, { id: 'c', visible: false }],
+              [{ expression: 'c * 2', label: 'Twice the connections' }],
+            ],
+          },
+        },
       ],
     }),
   });
   state = await goto('#/dashboards/ui-test');
+  // Metric math: the hidden input is not drawn, the expression is, with its label.
+  const doubled = state.dashboard.widgets.find((w) => w.title === 'Connections doubled');
+  assert.deepEqual(doubled.metrics, ['Twice the connections'], JSON.stringify(state.dashboard));
+  assert.ok(doubled.points > 0, `no points for the expression: ${JSON.stringify(doubled)}`);
   assert.equal(await page.locator('#widgets .text h3').innerText(), 'Team notes');
   assert.equal(await page.locator('#widgets .alarm li').count(), alarms.length);
   assert.match(await page.locator('#widgets .single .big').innerText(), /^\d/);
