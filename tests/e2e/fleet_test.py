@@ -32,6 +32,8 @@ class FleetTest(unittest.TestCase):
     def assert_every_second(self, instance_id, start, end):
         """Every second in [start, end) has a stored sample of the instance."""
         want = set(range(int(start), int(end)))
+        if not want:
+            return  # no whole second to check (a kill began in the second the test started)
         have = set(self.f.load_seconds(instance_id, start, end))
         missing = sorted(want - have)
         self.assertFalse(missing, f"{instance_id}: no sample in seconds {missing} of [{int(start)}, {int(end)})")

@@ -435,6 +435,7 @@ try {
           height: 4,
           properties: {
             title: 'Connections doubled',
+            region: 'us-east-1',
             period: 60,
             stat: 'Maximum',
             metrics: [
