@@ -39,7 +39,8 @@ std::string Ident(std::string_view s) {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -84,15 +85,17 @@ Result<std::optional<Table>> Resolve(dbconn::MySqlConnection& conn, const sql::T
   t.schema = ref.schema.empty() ? database : ref.schema;
   if (t.schema.empty()) return std::optional<Table>();
   const std::string where = "= " + Literal(t.schema) + " AND ";
-  auto io = conn.Query("SELECT INDEX_NAME IS NULL, COUNT_READ FROM performance_schema.table_io_waits_summary_by_index_usage "
-                       "WHERE OBJECT_TYPE = 'TABLE' AND OBJECT_SCHEMA " +
-                       where + "OBJECT_NAME = " + Literal(ref.name));
+  auto io = conn.Query(
+      "SELECT INDEX_NAME IS NULL, COUNT_READ FROM performance_schema.table_io_waits_summary_by_index_usage "
+      "WHERE OBJECT_TYPE = 'TABLE' AND OBJECT_SCHEMA " +
+      where + "OBJECT_NAME = " + Literal(ref.name));
   if (!io.ok()) return io.status();
   for (int i = 0; i < io->rows(); ++i)
     (io->Get(i, 0) == "1" ? t.full_scan_rows : t.index_rows) += static_cast<int64_t>(Num(io->Get(i, 1)));
-  auto info = conn.Query("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND "
-                         "TABLE_SCHEMA " +
-                         where + "TABLE_NAME = " + Literal(ref.name));
+  auto info = conn.Query(
+      "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND "
+      "TABLE_SCHEMA " +
+      where + "TABLE_NAME = " + Literal(ref.name));
   if (!info.ok()) return info.status();
   if (info->rows() == 0) {
     if (io->rows() == 0) return std::optional<Table>();
@@ -105,9 +108,10 @@ Result<std::optional<Table>> Resolve(dbconn::MySqlConnection& conn, const sql::T
                          "TABLE_NAME = " + Literal(ref.name));
   if (!cols.ok()) return cols.status();
   for (int i = 0; i < cols->rows(); ++i) t.columns.insert(Lower(cols->Get(i, 0)));
-  auto idx = conn.Query("SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE SEQ_IN_INDEX = 1 AND "
-                        "TABLE_SCHEMA " +
-                        where + "TABLE_NAME = " + Literal(ref.name));
+  auto idx = conn.Query(
+      "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE SEQ_IN_INDEX = 1 AND "
+      "TABLE_SCHEMA " +
+      where + "TABLE_NAME = " + Literal(ref.name));
   if (!idx.ok()) return idx.status();
   for (int i = 0; i < idx->rows(); ++i) t.leading_indexed.insert(Lower(idx->Get(i, 0)));
   return std::optional<Table>(std::move(t));
@@ -192,9 +196,9 @@ Result<std::vector<model::IndexAdvice>> MyIndexAdvisor::Advise(const std::string
     if (cols.empty() || ServedByIndex(*table, cols, shape)) continue;
     // Without the catalog, the statement's own record says whether it scans
     // and how much: most runs without an index, many rows each.
-    if (table->readable ? table->rows < options_.min_rows
-                        : digest->without_index * 2 < std::max<int64_t>(1, digest->calls) ||
-                              examined_per_call < options_.min_rows)
+    if (table->readable
+            ? table->rows < options_.min_rows
+            : digest->without_index * 2 < std::max<int64_t>(1, digest->calls) || examined_per_call < options_.min_rows)
       continue;
 
     model::IndexAdvice a;

@@ -62,8 +62,10 @@ class MyIndexAdvisorTest : public ::testing::Test {
   static std::string Digest(const std::string& prefix) {
     auto r = cluster_->RootExec(
         "SELECT TRIM(DIGEST_TEXT) FROM performance_schema.events_statements_summary_by_digest "
-        "WHERE SCHEMA_NAME = 'shop' AND DIGEST_TEXT LIKE '" + prefix + "%'");
-    EXPECT_TRUE(r.ok() && r->rows() == 1) << prefix << ": " << (r.ok() ? "rows " + std::to_string(r->rows()) : r.status().ToString());
+        "WHERE SCHEMA_NAME = 'shop' AND DIGEST_TEXT LIKE '" +
+        prefix + "%'");
+    EXPECT_TRUE(r.ok() && r->rows() == 1)
+        << prefix << ": " << (r.ok() ? "rows " + std::to_string(r->rows()) : r.status().ToString());
     return r.ok() && r->rows() == 1 ? std::string(r->Get(0, 0)) : "";
   }
 
@@ -98,7 +100,8 @@ TEST_F(MyIndexAdvisorTest, MonitorWithoutTableAccessAdvisesFromTheDigest) {
   const model::IndexAdvice& a = advice[0];
   EXPECT_EQ(a.table, "`shop`.`orders`");
   EXPECT_EQ(a.columns, (std::vector<std::string>{"customer_id", "created"}));
-  EXPECT_EQ(a.create_index, "ALTER TABLE `shop`.`orders` ADD INDEX (`customer_id`, `created`), ALGORITHM=INPLACE, LOCK=NONE;");
+  EXPECT_EQ(a.create_index,
+            "ALTER TABLE `shop`.`orders` ADD INDEX (`customer_id`, `created`), ALGORITHM=INPLACE, LOCK=NONE;");
   EXPECT_EQ(a.basis, "catalog");
   EXPECT_TRUE(a.counts_rows);
   EXPECT_EQ(a.calls, 3);
@@ -145,7 +148,8 @@ TEST_F(MyIndexAdvisorTest, ExplainWithoutTheGrantSaysWhatIsMissing) {
 }
 
 TEST_F(MyIndexAdvisorTest, UnreadableTextAndDeadServerAreErrors) {
-  auto bad = MyIndexAdvisor({.connect = cluster_->MonitorOptions()}).Advise("SELECT * FROM `t` WHERE `a` <=> ?", "shop");
+  auto bad =
+      MyIndexAdvisor({.connect = cluster_->MonitorOptions()}).Advise("SELECT * FROM `t` WHERE `a` <=> ?", "shop");
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   dbconn::MySqlConnectOptions dead = cluster_->MonitorOptions();
   dead.port = 1;

@@ -20,8 +20,7 @@ std::string Count(double v) {
 std::string DescribeIndexAdvice(const model::IndexAdvice& a) {
   std::string cols;
   for (const std::string& c : a.columns) cols += (cols.empty() ? "" : ", ") + c;
-  std::string text =
-      fmt::format("Index {}: {} — ", CodeSpan(a.table + " (" + cols + ")"), CodeSpan(a.create_index));
+  std::string text = fmt::format("Index {}: {} — ", CodeSpan(a.table + " (" + cols + ")"), CodeSpan(a.create_index));
   if (a.calls > 0)
     text += fmt::format("the statement ran {} times, {} of them without an index, examining {} rows per call; ",
                         Count(static_cast<double>(a.calls)), Count(static_cast<double>(a.calls_without_index)),

@@ -141,8 +141,9 @@ std::vector<Recommendation> CauseRecommendations(WaitClass cls, const std::strin
       std::string list;
       for (size_t i = 0; i < e.statements.size() && i < 3; ++i) {
         const StatementCheck& c = e.statements[i];
-        list += fmt::format("{}{} ({} of the load{})", i ? "; " : "", CodeSpan(Clip(c.statement, 60)), Percent(c.fraction),
-                            c.calls_per_sec ? fmt::format(", {:.1f} calls/s", *c.calls_per_sec) : "");
+        list +=
+            fmt::format("{}{} ({} of the load{})", i ? "; " : "", CodeSpan(Clip(c.statement, 60)), Percent(c.fraction),
+                        c.calls_per_sec ? fmt::format(", {:.1f} calls/s", *c.calls_per_sec) : "");
       }
       out.push_back({"cpu-top-statements",
                      "Tune the statements that use the CPU" + (list.empty() ? "" : ": " + list) +
@@ -232,8 +233,9 @@ std::optional<Finding> StatementFinding(const StatementCheck& c, const Episode& 
     ratio("rows per call", names.rows, c.rows_per_call, c.prev_rows_per_call, "");
     if (changes.empty()) return std::nullopt;
     f.type = "SQLRegression";
-    f.summary = fmt::format("{} ({} of the load) changed since {}: {}.", CodeSpan(Clip(c.statement, kSummaryStatementChars)),
-                            Percent(c.fraction), then, fmt::join(changes, "; "));
+    f.summary =
+        fmt::format("{} ({} of the load) changed since {}: {}.", CodeSpan(Clip(c.statement, kSummaryStatementChars)),
+                    Percent(c.fraction), then, fmt::join(changes, "; "));
     f.recommendations.push_back(
         {"sql-regression",
          "Compare its plan now with the expected one (a changed plan, stale statistics after bulk "

@@ -226,7 +226,8 @@ std::string Timestamp(WallTime t) {
 std::string EvidenceLine(const Evidence& e) {
   std::string about;
   for (const auto& [k, v] : e.dimensions)
-    about += fmt::format("{}{}={}", about.empty() ? " [" : ", ", k, CodeSpan(v.size() > 60 ? v.substr(0, 60) + "..." : v));
+    about +=
+        fmt::format("{}{}={}", about.empty() ? " [" : ", ", k, CodeSpan(v.size() > 60 ? v.substr(0, 60) + "..." : v));
   if (!about.empty()) about += "]";
   return fmt::format("{}{}: {:.2f}{} (series: {})", e.display_name, about, e.value,
                      e.baseline ? fmt::format(", before {:.2f}", *e.baseline) : "", e.metric);

@@ -170,7 +170,8 @@ Status IncidentLoop::FeedSeconds(Watch& w, int64_t from, int64_t to) {
   req.queries = {{names.connections, std::nullopt, {}}, {names.limit, std::nullopt, {}}};
   auto counters = engine_.GetResourceMetrics(req);
   if (!counters.ok()) return counters.status();
-  // max_connections changes only with a restart; the latest value read stands for the seconds between reads.
+  // max_connections changes rarely (a restart; SET GLOBAL on MariaDB/MySQL): the latest value read stands for
+  // the seconds between reads.
   std::map<int64_t, double> limits;
   for (const pi::DataPoint& p : counters->series[1].points) limits[Second(p.timestamp)] = p.value;
   for (const pi::DataPoint& p : counters->series[0].points) {

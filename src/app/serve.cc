@@ -242,16 +242,17 @@ int Serve(const std::string& config_path) {
       const auto ic = std::find_if(cfg->instances.begin(), cfg->instances.end(),
                                    [&](const config::InstanceConfig& c) { return c.info.id == e.instance; });
       analysis::Report report;
-      auto report_id = analysis::StoreAnalysis(engine, *reports.value(),
-                                               {ic->info,
-                                                e.incident.opened - std::chrono::minutes(1),
-                                                e.incident.closed.value_or(clock.Now()),
-                                                {{"incident", std::to_string(e.id)}, {"kind", e.incident.kind}},
+      auto report_id = analysis::StoreAnalysis(
+          engine, *reports.value(),
+          {ic->info,
+           e.incident.opened - std::chrono::minutes(1),
+           e.incident.closed.value_or(clock.Now()),
+           {{"incident", std::to_string(e.id)}, {"kind", e.incident.kind}},
            // The detector already found the condition sustained: an episode
            // as short as the incident still counts.
            {.min_high = std::min(analysis::RootCauseOptions{}.min_high,
                                  std::chrono::seconds(std::max<int64_t>(1, e.incident.seconds)))}},
-                                               clock.Now(), index_advisors(e.instance), &report);
+          clock.Now(), index_advisors(e.instance), &report);
       if (report_id.ok()) {
         notice.report_id = *report_id;
         if (!report.findings.empty()) notice.top_finding = report.findings.front().summary;

@@ -60,8 +60,7 @@ TEST(ExplainableMySql, WritesBecomeTheSelectOfTheirRows) {
   EXPECT_EQ(E("UPDATE `orders` SET `amount` = ( SELECT ? WHERE ? ) WHERE `customer_id` = ? LIMIT ?"),
             "SELECT * FROM `orders` WHERE `customer_id` = '1' LIMIT 1");
   EXPECT_EQ(E("UPDATE `orders` SET `amount` = ?"), "SELECT * FROM `orders`");
-  EXPECT_EQ(E("DELETE FROM `orders` WHERE `status` = ?"),
-            "SELECT * FROM `orders` WHERE `status` = '1'");
+  EXPECT_EQ(E("DELETE FROM `orders` WHERE `status` = ?"), "SELECT * FROM `orders` WHERE `status` = '1'");
   EXPECT_EQ(E("DELETE `o` FROM `orders` `o` JOIN `x` ON `x` . `id` = `o` . `id`"),
             "SELECT * FROM `orders` `o` JOIN `x` ON `x` . `id` = `o` . `id`");
   EXPECT_FALSE(ExplainableMySql("INSERT INTO `t` VALUES (...)").ok());
