@@ -24,8 +24,10 @@ using model::Group;
 using std::chrono::seconds;
 
 constexpr char kAppPassword[] = "app-secret";
-// seq_1_to_30000 squared: ~9e8 rows, 30-40 s of one core here; killed at the end.
-constexpr char kJoin[] = "SELECT COUNT(*) FROM seq_1_to_30000 a, seq_1_to_30000 b WHERE a.seq + b.seq = 7";
+// seq_1_to_100000 squared: 1e10 rows, minutes of one core; killed at the end.
+// Every held state outlasts the harness's 60 s poll, so a stalled machine
+// cannot end one before the others are reached.
+constexpr char kJoin[] = "SELECT COUNT(*) FROM seq_1_to_100000 a, seq_1_to_100000 b WHERE a.seq + b.seq = 7";
 constexpr char kSleepWait[] = "wait/synch/cond/sql/Item_func_sleep::cond";
 constexpr char kRowLock[] = "wait/lock/innodb/row_lock";
 
@@ -73,32 +75,40 @@ class GroundTruth {
     return o;
   }
 
-  // 3 sessions in SELECT SLEEP(30), a holder idle in a transaction on row 42,
+  // 3 sessions in SELECT SLEEP(600), a holder idle in a transaction on row 42,
   // 2 sessions waiting for that row lock, 1 CPU-heavy cross join. Returns once
   // the server shows all of them (polled, no fixed sleep).
   void Hold() {
-    for (int i = 0; i < 3; ++i) Add(App("sleeper"), "SELECT SLEEP(30)");
+    for (int i = 0; i < 3; ++i) Add(App("sleeper"), "SELECT SLEEP(600)");
     auto holder = MySqlBackgroundSession::Start(App("holder"), "BEGIN; UPDATE acct SET v = v + 1 WHERE id = 42",
                                                 cluster_.RootOptions());
     ASSERT_TRUE(holder.ok()) << holder.status().ToString();
     ASSERT_TRUE((*holder)->Wait().ok());
     holder_id_ = (*holder)->connection_id();
     sessions_.push_back(std::move(holder).value());
-    for (int i = 0; i < 2; ++i) Add(App("waiter"), "UPDATE acct SET v = v + 10 WHERE id = 42");
+    for (int i = 0; i < 2; ++i)
+      Add(App("waiter"), "SET SESSION innodb_lock_wait_timeout = 3600; UPDATE acct SET v = v + 10 WHERE id = 42");
     Add(App("joiner"), kJoin);
     SystemClock clock;
     std::string seen;
     // Generous: on a loaded 2-core machine a session can take seconds to connect.
-    ASSERT_TRUE(PollUntil(clock, seconds(60), [&] {
-      auto r = cluster_.RootExec(
-          "SELECT (SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep'), "
-          "(SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'), "
-          "(SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND INFO LIKE '%seq_1_to_30000%'"
-          " AND INFO NOT LIKE '%PROCESSLIST%')");
-      if (!r.ok()) return false;
-      seen = std::string(r->Get(0, 0)) + "/" + std::string(r->Get(0, 1)) + "/" + std::string(r->Get(0, 2));
-      return seen == "3/2/1";
-    })) << "sessions did not reach their waits (sleep/lock/join): " << seen;
+    ASSERT_TRUE(PollUntil(
+        clock, seconds(60),
+        [&] {
+          auto r = cluster_.RootExec(
+              "SELECT (SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'User sleep'), "
+              "(SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'), "
+              "(SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND INFO LIKE "
+              "'%seq_1_to_100000%'"
+              " AND INFO NOT LIKE '%PROCESSLIST%')");
+          if (!r.ok()) {
+            seen = r.status().ToString();
+            return false;
+          }
+          seen = std::string(r->Get(0, 0)) + "/" + std::string(r->Get(0, 1)) + "/" + std::string(r->Get(0, 2));
+          return seen == "3/2/1";
+        }))
+        << "sessions did not reach their waits (sleep/lock/join): " << seen;
   }
 
   uint64_t holder_id() const { return holder_id_; }
@@ -178,7 +188,7 @@ void CheckGroundTruth(MySqlSampler& sampler, const GroundTruth& truth, bool pfs)
       } else {
         ++join;
         ++join_waits[wait];
-        EXPECT_EQ(sql, "SELECT COUNT(*) FROM seq_1_to_30000 a, seq_1_to_30000 b WHERE a.seq + b.seq = ?");
+        EXPECT_EQ(sql, "SELECT COUNT(*) FROM seq_1_to_100000 a, seq_1_to_100000 b WHERE a.seq + b.seq = ?");
         if (pfs) {
           EXPECT_TRUE(wait == "CPU" || type == "io" || type == "synch") << wait;
         } else {
@@ -252,7 +262,8 @@ TEST_F(MySqlSamplerTest, CountersMatchShowGlobalStatus) {
   auto status = cluster_->RootExec("SHOW GLOBAL STATUS");
   ASSERT_TRUE(status.ok());
   std::map<std::string, double> server;
-  for (int i = 0; i < status->rows(); ++i) server[std::string(status->Get(i, 0))] = std::strtod(std::string(status->Get(i, 1)).c_str(), nullptr);
+  for (int i = 0; i < status->rows(); ++i)
+    server[std::string(status->Get(i, 0))] = std::strtod(std::string(status->Get(i, 1)).c_str(), nullptr);
   std::map<std::string, model::Reading> got;
   for (const auto& v : readings->values) got[v.name] = v;
   EXPECT_EQ(readings->time, now);
@@ -268,8 +279,7 @@ TEST_F(MySqlSamplerTest, CountersMatchShowGlobalStatus) {
   EXPECT_NEAR(got["db.Users.Threads_running"].value, server["Threads_running"], 2);
   // Ours is read first; background threads (purge, stats) read pages in between.
   EXPECT_LE(got["db.Cache.Innodb_buffer_pool_read_requests"].value, server["Innodb_buffer_pool_read_requests"]);
-  EXPECT_GE(got["db.Cache.Innodb_buffer_pool_read_requests"].value,
-            server["Innodb_buffer_pool_read_requests"] - 5000);
+  EXPECT_GE(got["db.Cache.Innodb_buffer_pool_read_requests"].value, server["Innodb_buffer_pool_read_requests"] - 5000);
   ASSERT_TRUE(got.count("DatabaseConnections"));
   EXPECT_EQ(got["DatabaseConnections"].kind, model::MetricKind::kGauge);
   EXPECT_NEAR(got["DatabaseConnections"].value, server["Threads_connected"], 1);
@@ -296,7 +306,8 @@ TEST_F(MySqlSamplerTest, StatementDeltasAndIdsJoinTheSessions) {
 
   auto conn = dbconn::MySqlConnection::Connect(cluster_->RootOptions());
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  for (int i = 0; i < 1000; ++i) ASSERT_TRUE((*conn)->Query("SELECT v FROM acct WHERE id = " + std::to_string(i % 997)).ok());
+  for (int i = 0; i < 1000; ++i)
+    ASSERT_TRUE((*conn)->Query("SELECT v FROM acct WHERE id = " + std::to_string(i % 997)).ok());
 
   auto find = [](const model::StatementReadings& r, const std::string& text) -> const model::StatementCounters* {
     for (const auto& s : r.statements)
@@ -336,9 +347,8 @@ TEST_F(MySqlSamplerTest, StatementDeltasAndIdsJoinTheSessions) {
   const std::string slow_text = "SELECT `v` FROM `acct` WHERE ID = ? AND `SLEEP` (?) = ?";
   // (One statement per call: the SQL_TEXT of a multi-statement's first
   // statement is the whole text.)
-  auto session = MySqlBackgroundSession::Start(cluster_->RootOptions(),
-                                               "SELECT v FROM acct WHERE id = 1 AND SLEEP(0) = 0",
-                                               cluster_->RootOptions());
+  auto session = MySqlBackgroundSession::Start(
+      cluster_->RootOptions(), "SELECT v FROM acct WHERE id = 1 AND SLEEP(0) = 0", cluster_->RootOptions());
   ASSERT_TRUE(session.ok()) << session.status().ToString();
   ASSERT_TRUE((*session)->Wait().ok());
   ASSERT_TRUE((*session)->Send("SELECT v FROM acct WHERE id = 2 AND SLEEP(20) = 0").ok());
@@ -503,8 +513,7 @@ TEST_F(MySqlSamplerOwnServerTest, DigestTableFullIsReportedWithTheRemedy) {
   EXPECT_GT(stats->evicted, 0);
   EXPECT_LE(stats->statements.size(), 10u);
   EXPECT_NE(stats->warning.find("performance_schema_digests_size"), std::string::npos) << stats->warning;
-  EXPECT_NE(stats->warning.find("TRUNCATE performance_schema.events_statements_summary_by_digest"),
-            std::string::npos)
+  EXPECT_NE(stats->warning.find("TRUNCATE performance_schema.events_statements_summary_by_digest"), std::string::npos)
       << stats->warning;
 }
 
