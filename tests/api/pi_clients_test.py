@@ -201,7 +201,7 @@ class GroundTruthTest(unittest.TestCase):
         for row in range(1, cls.WAITERS + 1):
             H.session("gt-waiter", f"update gt set v = v + 10 where id = {row};\n")
         for _ in range(cls.SLEEPERS):
-            H.session("gt-sleeper", "select pg_sleep(40);\n")
+            H.session("gt-sleeper", "select pg_sleep(600);\n")
         state_sql = ("select "
                      "count(*) filter (where application_name = 'gt-sleeper' and state = 'active' "
                      "  and wait_event = 'PgSleep'), "

@@ -57,8 +57,7 @@ class PgSamplerTest : public ::testing::Test {
   // second in Lock:tuple, queued behind the first.)
   void HoldSessions() {
     for (int i = 0; i < 3; ++i) {
-      auto s = BackgroundSession::Start(cluster_->SuperuserDsn() + " application_name=sleeper",
-                                        "select pg_sleep(30)");
+      auto s = BackgroundSession::Start(cluster_->SuperuserDsn() + " application_name=sleeper", "select pg_sleep(600)");
       ASSERT_TRUE(s.ok()) << s.status().ToString();
       held_.push_back(std::move(s).value());
     }
@@ -69,8 +68,7 @@ class PgSamplerTest : public ::testing::Test {
     held_.push_back(std::move(holder).value());
     for (int i = 0; i < 2; ++i) {
       auto s = BackgroundSession::Start(cluster_->SuperuserTcpDsn() + " application_name=waiter",
-                                        "update acct set v = v + 10 where id = " +
-                                            std::to_string(42 + i));
+                                        "update acct set v = v + 10 where id = " + std::to_string(42 + i));
       ASSERT_TRUE(s.ok()) << s.status().ToString();
       held_.push_back(std::move(s).value());
     }
@@ -122,8 +120,7 @@ TEST_F(PgSamplerTest, SeesSleepersAndLockWaitersNotItselfNorIdle) {
     // compute_query_id=on: the engine's id is the db_id.
     EXPECT_NE(Dim(r, Group::kSqlTokenized, model::dim::kTokDbId).substr(0, 3), "pi-");
     EXPECT_EQ(Dim(r, Group::kSql, model::dim::kSqlStatement), tok);  // literals not stored
-    EXPECT_EQ(Dim(r, Group::kSql, model::dim::kSqlTokenizedId),
-              Dim(r, Group::kSqlTokenized, model::dim::kTokId));
+    EXPECT_EQ(Dim(r, Group::kSql, model::dim::kSqlTokenizedId), Dim(r, Group::kSqlTokenized, model::dim::kTokId));
     if (wait == "Timeout:PgSleep") {
       EXPECT_EQ(Dim(r, Group::kWaitEvent, model::dim::kWaitType), "Timeout");
       EXPECT_EQ(Dim(r, Group::kWaitEventType, 0), "Timeout");
@@ -226,13 +223,14 @@ TEST_F(PgSamplerTest, StatementsLongerThanTheActivityLimitKeepTheirFullText) {
   const std::string comment(6000, 'x');
   ASSERT_TRUE(cluster_->Exec("select /* " + comment + " */ pg_sleep(0), 1 as longsql").ok());
   auto s = BackgroundSession::Start(cluster_->SuperuserDsn() + " application_name=longsql",
-                                    "select /* " + comment + " */ pg_sleep(30), 1 as longsql");
+                                    "select /* " + comment + " */ pg_sleep(600), 1 as longsql");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   held_.push_back(std::move(s).value());
   SystemClock clock;
   ASSERT_TRUE(PollUntil(clock, seconds(10), [] {
-    auto r = cluster_->Exec("select count(*) from pg_stat_activity where application_name = 'longsql' "
-                            "and wait_event = 'PgSleep'");
+    auto r = cluster_->Exec(
+        "select count(*) from pg_stat_activity where application_name = 'longsql' "
+        "and wait_event = 'PgSleep'");
     return r.ok() && r->Get(0, 0) == "1";
   }));
   auto sampler = MonitorSampler();
@@ -260,8 +258,8 @@ TEST_F(PgSamplerTest, StoreLiteralsKeepsRawText) {
   for (const auto& r : sample->active) {
     if (Dim(r, Group::kWaitEvent, 0) != "Timeout:PgSleep") continue;
     ++sleepers;
-    EXPECT_EQ(Dim(r, Group::kSql, model::dim::kSqlStatement), "select pg_sleep(30)");
-    EXPECT_EQ(Dim(r, Group::kSql, model::dim::kSqlId), sql::StableId("select pg_sleep(30)"));
+    EXPECT_EQ(Dim(r, Group::kSql, model::dim::kSqlStatement), "select pg_sleep(600)");
+    EXPECT_EQ(Dim(r, Group::kSql, model::dim::kSqlId), sql::StableId("select pg_sleep(600)"));
     EXPECT_EQ(Dim(r, Group::kSqlTokenized, model::dim::kTokStatement), "select pg_sleep($1)");
   }
   EXPECT_EQ(sleepers, 3);
@@ -282,8 +280,8 @@ TEST_F(PgSamplerTest, ReconnectsAfterResetAndReportsCost) {
   EXPECT_EQ(sampler->BackendPidForTest(), pid) << "one persistent connection";
   const double first_ms = std::chrono::duration<double, std::milli>(first_cost).count();
   const double steady_ms = std::chrono::duration<double, std::milli>(steady).count();
-  std::printf("SampleOnce: first (connect + query) %.2f ms, then %.3f ms each over %d runs\n",
-              first_ms, steady_ms, kRuns);
+  std::printf("SampleOnce: first (connect + query) %.2f ms, then %.3f ms each over %d runs\n", first_ms, steady_ms,
+              kRuns);
   RecordProperty("first_sample_ms", std::to_string(first_ms));
   RecordProperty("steady_sample_ms", std::to_string(steady_ms));
   EXPECT_LT(steady_ms, 50.0);
