@@ -17,20 +17,14 @@
 #include <string>
 #include <vector>
 
+#include "advise/advisor_options.h"
 #include "common/status.h"
 #include "dbconn/mysql_connection.h"
 #include "model/index_advice.h"
 
 namespace dbinsight::advise {
 
-struct MyAdvisorOptions {
-  dbconn::MySqlConnectOptions connect;  // the instance's monitoring connection
-  // Default off: EXPLAIN needs SELECT on the monitored tables, which a
-  // least-privilege monitor lacks; a DBA grants it and turns this on.
-  bool explain = false;
-  // Tables with fewer rows are not worth an index. Default 10000.
-  double min_rows = 10000;
-};
+using MyAdvisorOptions = AdvisorOptions<dbconn::MySqlConnectOptions>;
 
 class MyIndexAdvisor {
  public:

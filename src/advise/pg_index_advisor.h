@@ -17,25 +17,17 @@
 // shared by threads.
 #pragma once
 
-#include <chrono>
 #include <string>
 #include <vector>
 
+#include "advise/advisor_options.h"
 #include "common/status.h"
 #include "dbconn/pg_connection.h"
 #include "model/index_advice.h"
 
 namespace dbinsight::advise {
 
-struct PgAdvisorOptions {
-  dbconn::ConnectOptions connect;  // the instance's monitoring connection
-  // Default off: EXPLAIN needs read access to the monitored tables, which a
-  // least-privilege monitor lacks; a DBA grants it and turns this on.
-  bool explain = false;
-  // Tables with fewer live rows are not worth an index: a scan of them is
-  // cheap. Default 10000.
-  double min_rows = 10000;
-};
+using PgAdvisorOptions = AdvisorOptions<dbconn::ConnectOptions>;
 
 class PgIndexAdvisor {
  public:
